@@ -1,0 +1,1 @@
+//! The Azure Batch data-plane REST API (2025-06-01): wire types, authentication, client, errors.

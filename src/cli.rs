@@ -1,0 +1,74 @@
+//! The command line: every command and flag, documented where it is defined (this becomes `--help`).
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::Exit;
+
+/// Declarative reconciler for Azure Batch pools.
+///
+/// A TOML file describes each pool; `plan` shows what would change in the Batch account and
+/// how, `apply` makes the account match. With no account endpoint configured, batchform uses
+/// a local emulator of the Batch service.
+#[derive(Debug, Parser)]
+#[command(name = "batchform", version, about, long_about)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check spec files offline: syntax, types, unknown keys and every validation rule.
+    Validate(ValidateArgs),
+    /// Print the JSON Schema (draft-07) of the spec format, for editors and CI.
+    Schema,
+    /// Serve a local emulator of the Azure Batch REST API until interrupted.
+    Emulator(EmulatorArgs),
+}
+
+/// Output format of diagnostics.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, ValueEnum)]
+pub enum DiagnosticFormat {
+    /// Human-readable, with the offending line and a caret.
+    #[default]
+    Text,
+    /// One JSON document, for CI annotations and editors.
+    Json,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ValidateArgs {
+    /// Spec files or directories (every `*.toml` below a directory is read).
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+    /// How to print diagnostics.
+    #[arg(long, value_enum, default_value_t)]
+    pub format: DiagnosticFormat,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct EmulatorArgs {
+    /// Address to listen on (loopback only unless you mean it).
+    #[arg(long, default_value = "127.0.0.1:8765")]
+    pub listen: String,
+    /// Persist the emulator's state to this file (default: in memory only).
+    #[arg(long)]
+    pub state: Option<PathBuf>,
+    /// Batch account name served.
+    #[arg(long, default_value = crate::emulator::DEV_ACCOUNT)]
+    pub account: String,
+    /// Base64 account key for Shared Key authentication.
+    #[arg(long, default_value = crate::emulator::DEV_KEY)]
+    pub key: String,
+}
+
+/// Runs a parsed command line.
+pub fn run(cli: Cli) -> anyhow::Result<Exit> {
+    match cli.command {
+        Command::Validate(args) => crate::spec::command::validate(&args),
+        Command::Schema => crate::spec::command::schema(),
+        Command::Emulator(args) => crate::emulator::command::serve(&args),
+    }
+}

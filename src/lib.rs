@@ -1,0 +1,27 @@
+//! batchform keeps Azure Batch pools the way a TOML file says they should be.
+//!
+//! The data flow is `spec` (load the desired state) → `observe` (read the live account through
+//! `batch`) → `plan` (a pure diff) → `render` or `apply`. The `emulator` serves the Batch REST
+//! API locally so that all of it runs, and is tested, without an Azure account.
+
+pub mod batch;
+pub mod cli;
+pub mod emulator;
+pub mod spec;
+
+/// How a command ended, as the process exit code (`terraform plan -detailed-exitcode` style).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    /// Success, and nothing to change.
+    Success = 0,
+    /// An error, or an invalid input.
+    Failure = 1,
+    /// Success, and changes are pending (only with `--detailed-exitcode`).
+    Changes = 2,
+}
+
+impl From<Exit> for std::process::ExitCode {
+    fn from(exit: Exit) -> Self {
+        std::process::ExitCode::from(exit as u8)
+    }
+}

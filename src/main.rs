@@ -1,0 +1,16 @@
+//! The `batchform` binary: parse the command line, run it, map the outcome to an exit code.
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    let cli = batchform::cli::Cli::parse();
+    match batchform::cli::run(cli) {
+        Ok(exit) => exit.into(),
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            batchform::Exit::Failure.into()
+        }
+    }
+}
