@@ -1,0 +1,16 @@
+//! Planning: the pure diff of desired against live state, and the [`Plan`] it produces.
+//!
+//! Nothing here does I/O; `observe` gathers the [`Live`] input and `apply` carries plans out.
+
+pub mod catalog;
+pub mod config;
+pub mod diff;
+pub mod input;
+pub mod model;
+pub mod planner;
+#[cfg(test)]
+mod testing;
+
+pub use input::{Desired, DesiredPool, Live, LivePool, OnNonEmpty};
+pub use model::{Action, Cost, Plan, PlanError, PoolPlan, Step, Strategy};
+pub use planner::plan;

@@ -1,0 +1,145 @@
+//! The plan: what will be done to each pool, in which order, why, and at what cost.
+//!
+//! A plan is data. It is rendered for review, saved to a file, and carried out by the executor;
+//! nothing in it is a secret (write-only values appear only as fingerprints).
+
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+use super::config::PoolConfig;
+use super::diff::FieldChange;
+
+/// The version of the plan's JSON form (`plan --format json` and plan files).
+pub const FORMAT_VERSION: &str = "1";
+
+/// Everything `apply` would do to the account.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Plan {
+    pub format_version: String,
+    /// Pools of this spec, in id order, including those with nothing to do.
+    pub pools: Vec<PoolPlan>,
+    /// Pools in the account that this spec does not manage; never touched.
+    pub unmanaged: Vec<String>,
+    /// Why the plan cannot be applied; empty when it can.
+    pub errors: Vec<PlanError>,
+}
+
+impl Plan {
+    /// Whether applying this plan would change anything.
+    pub fn has_changes(&self) -> bool {
+        self.pools.iter().any(|p| p.action != Action::NoOp)
+    }
+
+    /// `(create, change, destroy)` counts for the summary line; a recreate counts as both.
+    pub fn counts(&self) -> (usize, usize, usize) {
+        let count = |f: &dyn Fn(Action) -> bool| self.pools.iter().filter(|p| f(p.action)).count();
+        (
+            count(&|a| matches!(a, Action::Create | Action::Recreate)),
+            count(&|a| a == Action::Update),
+            count(&|a| matches!(a, Action::Delete | Action::Recreate)),
+        )
+    }
+}
+
+/// What happens to one pool.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PoolPlan {
+    pub id: String,
+    pub action: Action,
+    /// How empty-only changes are carried out, when there are any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub strategy: Option<Strategy>,
+    pub changes: Vec<FieldChange>,
+    pub steps: Vec<Step>,
+    pub cost: Cost,
+    /// The ETag the plan was made against; every write carries it in `If-Match`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub etag: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub live: Option<PoolConfig>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub desired: Option<PoolConfig>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    NoOp,
+    Create,
+    Update,
+    /// Delete, then create again with the desired configuration.
+    Recreate,
+    Delete,
+}
+
+/// How changes the service accepts only on an empty pool are carried out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Strategy {
+    /// The pool is already empty: patch it now.
+    PatchEmpty,
+    /// Resize to zero letting running tasks finish, patch, resize back.
+    Drain,
+    /// Delete the pool and create it again.
+    Recreate,
+}
+
+/// One REST-level step, in order. The executor waits for the service's asynchronous states
+/// after the steps that start them (create, resize, delete).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "step", rename_all = "snake_case")]
+pub enum Step {
+    /// The pool is resizing or being deleted: wait until it is steady, or gone.
+    WaitSteady,
+    WaitDeleted,
+    /// `POST /pools` with the desired configuration.
+    Create,
+    /// `PATCH /pools/{id}`: the in-place fields, and the empty-only ones when `empty_only`.
+    Patch {
+        empty_only: bool,
+    },
+    DisableAutoscale,
+    /// `POST /pools/{id}/resize`.
+    Resize {
+        dedicated: u32,
+        low_priority: u32,
+        #[serde(with = "super::config::duration")]
+        resize_timeout: Duration,
+        /// `taskcompletion` when draining, so running tasks finish first.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        deallocation: Option<String>,
+    },
+    /// `POST /pools/{id}/enableautoscale`.
+    EnableAutoscale {
+        formula: String,
+        #[serde(with = "super::config::duration")]
+        interval: Duration,
+    },
+    /// `DELETE /pools/{id}`.
+    Delete,
+}
+
+/// What a change costs the pool's users.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Cost {
+    /// Nodes that will be removed (and, for a drain or recreate, provisioned again).
+    pub nodes_removed: u32,
+    /// Tasks running now: waited for when draining, requeued when deleting or recreating.
+    pub running_tasks: u32,
+    /// Whether running tasks are terminated and requeued rather than waited for.
+    pub tasks_requeued: bool,
+    /// Whether the pool has no nodes for a while.
+    pub unavailable: bool,
+}
+
+/// Why a pool cannot be planned.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlanError {
+    pub pool: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+    pub message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hint: Option<String>,
+}

@@ -1,0 +1,296 @@
+//! The planner: a pure function from (desired, live) to a [`Plan`].
+
+use chrono::{DateTime, Utc};
+
+use super::catalog;
+use super::config::Scale;
+use super::diff::{ChangeClass, FieldChange, diff};
+use super::input::{Desired, DesiredPool, Live, LivePool, OnNonEmpty};
+use super::model::{Action, Cost, FORMAT_VERSION, Plan, PlanError, PoolPlan, Step, Strategy};
+
+/// The deallocation option that lets running tasks finish before a node leaves.
+const DRAIN_DEALLOCATION: &str = "taskcompletion";
+
+/// Plans every pool of `desired` against `live`. `now` decides image end-of-life.
+pub fn plan(desired: &Desired, live: &Live, now: DateTime<Utc>) -> Plan {
+    let mut plan = Plan {
+        format_version: FORMAT_VERSION.to_string(),
+        pools: Vec::new(),
+        unmanaged: Vec::new(),
+        errors: Vec::new(),
+    };
+    // Pool ids are case-insensitive in the service.
+    let find_live = |id: &str| live.pools.iter().find(|p| p.id.eq_ignore_ascii_case(id));
+    let find_desired = |id: &str| desired.pools.iter().find(|p| p.id.eq_ignore_ascii_case(id));
+
+    for want in &desired.pools {
+        plan.errors
+            .extend(catalog::check(&want.id, &want.config, &live.catalog, now));
+        match find_live(&want.id) {
+            None => plan.pools.push(create(want)),
+            Some(have) => match &have.owner {
+                Some(owner) if owner == &desired.owner => match update(want, have) {
+                    Ok(pool) => plan.pools.push(pool),
+                    Err(error) => plan.errors.push(error),
+                },
+                Some(owner) => plan.errors.push(PlanError {
+                    pool: want.id.clone(),
+                    field: None,
+                    message: format!("pool `{}` belongs to owner `{owner}`, not `{}`", have.id, desired.owner),
+                    hint: Some("pools are never taken over; use another pool id, or remove it from the other spec first".into()),
+                }),
+                None => plan.errors.push(PlanError {
+                    pool: want.id.clone(),
+                    field: None,
+                    message: format!("pool `{}` already exists and is not managed by batchform", have.id),
+                    hint: Some(format!(
+                        "batchform never takes over a pool it did not create; use another pool id, or add the metadata entry `batchform:owner = \"{}\"` to the pool to adopt it",
+                        desired.owner
+                    )),
+                }),
+            },
+        }
+    }
+
+    for have in &live.pools {
+        if find_desired(&have.id).is_some() {
+            continue;
+        }
+        if have.owner.as_deref() != Some(desired.owner.as_str()) {
+            plan.unmanaged.push(have.id.clone());
+        } else if have.deleting {
+            // Already on its way out; nothing to do.
+        } else if desired.prune && have.protected {
+            plan.errors.push(PlanError {
+                pool: have.id.clone(),
+                field: None,
+                message: format!("pool `{}` is protected and cannot be deleted by pruning", have.id),
+                hint: Some("put it back in the spec, or set `protect = false` and apply before removing it".into()),
+            });
+        } else if desired.prune {
+            plan.pools.push(delete(have));
+        } else {
+            // Owned but no longer in the spec, and pruning is off: left alone, and said so.
+            plan.unmanaged.push(have.id.clone());
+        }
+    }
+    plan.pools.sort_by(|a, b| a.id.cmp(&b.id));
+    plan.unmanaged.sort();
+    plan
+}
+
+fn create(want: &DesiredPool) -> PoolPlan {
+    PoolPlan {
+        id: want.id.clone(),
+        action: Action::Create,
+        strategy: None,
+        changes: Vec::new(),
+        // The create body carries node counts or the autoscale formula: one step.
+        steps: vec![Step::Create],
+        cost: Cost::default(),
+        etag: None,
+        live: None,
+        desired: Some(want.config.clone()),
+    }
+}
+
+fn delete(have: &LivePool) -> PoolPlan {
+    PoolPlan {
+        id: have.id.clone(),
+        action: Action::Delete,
+        strategy: None,
+        changes: Vec::new(),
+        steps: vec![Step::Delete],
+        cost: Cost {
+            nodes_removed: have.current_nodes(),
+            running_tasks: have.running_tasks.unwrap_or(0),
+            tasks_requeued: true,
+            unavailable: true,
+        },
+        etag: Some(have.etag.clone()),
+        live: Some(have.config.clone()),
+        desired: None,
+    }
+}
+
+fn update(want: &DesiredPool, have: &LivePool) -> Result<PoolPlan, PlanError> {
+    let changes = diff(&have.config, &want.config);
+    let mut pool = PoolPlan {
+        id: have.id.clone(),
+        action: Action::NoOp,
+        strategy: None,
+        changes,
+        steps: Vec::new(),
+        cost: Cost::default(),
+        etag: Some(have.etag.clone()),
+        live: Some(have.config.clone()),
+        desired: Some(want.config.clone()),
+    };
+    if have.deleting {
+        // The service refuses every write to a deleting pool; wait for it to go, then create.
+        pool.action = Action::Create;
+        pool.steps = vec![Step::WaitDeleted, Step::Create];
+        return Ok(pool);
+    }
+    if pool.changes.is_empty() {
+        return Ok(pool);
+    }
+    pool.action = Action::Update;
+    let has = |class: ChangeClass| pool.changes.iter().any(|c| c.class == class);
+
+    if has(ChangeClass::EmptyOnly) {
+        let strategy = if have.is_empty() {
+            Strategy::PatchEmpty
+        } else {
+            match want.on_nonempty_update {
+                OnNonEmpty::Drain => Strategy::Drain,
+                OnNonEmpty::Recreate => Strategy::Recreate,
+                OnNonEmpty::Refuse => return Err(refused(want, have, &pool.changes)),
+            }
+        };
+        if strategy == Strategy::Recreate && want.protect {
+            return Err(PlanError {
+                pool: want.id.clone(),
+                field: None,
+                message: format!(
+                    "pool `{}` is protected and these changes would recreate it",
+                    want.id
+                ),
+                hint: Some(
+                    "set `on_nonempty_update = \"drain\"` to update it without deleting it".into(),
+                ),
+            });
+        }
+        pool.strategy = Some(strategy);
+        pool.steps = match strategy {
+            Strategy::PatchEmpty => {
+                let mut steps = vec![Step::Patch { empty_only: true }];
+                steps.extend(scale_steps(&have.config.scale, &want.config.scale, false));
+                steps
+            }
+            Strategy::Drain => drain_steps(have, want),
+            Strategy::Recreate => vec![Step::Delete, Step::Create],
+        };
+        pool.action = if strategy == Strategy::Recreate {
+            Action::Recreate
+        } else {
+            Action::Update
+        };
+        pool.cost = match strategy {
+            Strategy::PatchEmpty => Cost::default(),
+            Strategy::Drain => Cost {
+                nodes_removed: have.current_nodes(),
+                running_tasks: have.running_tasks.unwrap_or(0),
+                tasks_requeued: false,
+                unavailable: true,
+            },
+            Strategy::Recreate => Cost {
+                nodes_removed: have.current_nodes(),
+                running_tasks: have.running_tasks.unwrap_or(0),
+                tasks_requeued: true,
+                unavailable: true,
+            },
+        };
+        return Ok(pool);
+    }
+
+    if !have.steady && (has(ChangeClass::Resize) || has(ChangeClass::Autoscale)) {
+        pool.steps.push(Step::WaitSteady);
+    }
+    if has(ChangeClass::InPlace) {
+        pool.steps.push(Step::Patch { empty_only: false });
+    }
+    pool.steps
+        .extend(scale_steps(&have.config.scale, &want.config.scale, false));
+    Ok(pool)
+}
+
+/// Steps that take the pool from `from` scale settings to `to`. `force` re-sends the target
+/// even when unchanged (after a patch that needed the pool empty, the counts must come back).
+fn scale_steps(from: &Scale, to: &Scale, force: bool) -> Vec<Step> {
+    match (from, to) {
+        (
+            _,
+            Scale::Fixed {
+                dedicated,
+                low_priority,
+                resize_timeout,
+            },
+        ) => {
+            let mut steps = Vec::new();
+            if matches!(from, Scale::Auto { .. }) {
+                steps.push(Step::DisableAutoscale);
+            }
+            if force || from != to {
+                steps.push(Step::Resize {
+                    dedicated: *dedicated,
+                    low_priority: *low_priority,
+                    resize_timeout: *resize_timeout,
+                    deallocation: None,
+                });
+            }
+            steps
+        }
+        (_, Scale::Auto { formula, interval }) if force || from != to => {
+            vec![Step::EnableAutoscale {
+                formula: formula.clone(),
+                interval: *interval,
+            }]
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// Resize to zero letting tasks finish, patch, then scale back to what the spec wants.
+fn drain_steps(have: &LivePool, want: &DesiredPool) -> Vec<Step> {
+    let mut steps = Vec::new();
+    if !have.steady {
+        steps.push(Step::WaitSteady);
+    }
+    let timeout = match &have.config.scale {
+        Scale::Fixed { resize_timeout, .. } => *resize_timeout,
+        Scale::Auto { .. } => {
+            steps.push(Step::DisableAutoscale);
+            super::config::DEFAULT_RESIZE_TIMEOUT
+        }
+    };
+    steps.push(Step::Resize {
+        dedicated: 0,
+        low_priority: 0,
+        resize_timeout: timeout,
+        deallocation: Some(DRAIN_DEALLOCATION.to_string()),
+    });
+    steps.push(Step::Patch { empty_only: true });
+    let drained = Scale::Fixed {
+        dedicated: 0,
+        low_priority: 0,
+        resize_timeout: timeout,
+    };
+    steps.extend(scale_steps(&drained, &want.config.scale, true));
+    steps
+}
+
+fn refused(want: &DesiredPool, have: &LivePool, changes: &[FieldChange]) -> PlanError {
+    let fields: Vec<&str> = changes
+        .iter()
+        .filter(|c| c.class == ChangeClass::EmptyOnly)
+        .map(|c| c.path.as_str())
+        .collect();
+    PlanError {
+        pool: want.id.clone(),
+        field: fields.first().map(|f| f.to_string()),
+        message: format!(
+            "{} can change only while the pool is empty, and pool `{}` has {} nodes (on_nonempty_update = \"refuse\")",
+            fields.join(", "),
+            have.id,
+            have.current_nodes()
+        ),
+        hint: Some(
+            "scale the pool to zero first, or set on_nonempty_update = \"drain\" or \"recreate\""
+                .into(),
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests;
