@@ -294,3 +294,6 @@ fn refused(want: &DesiredPool, have: &LivePool, changes: &[FieldChange]) -> Plan
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod properties;
