@@ -8,6 +8,7 @@ pub mod batch;
 pub mod cli;
 pub mod emulator;
 pub mod plan;
+pub mod render;
 pub mod spec;
 
 /// How a command ended, as the process exit code (`terraform plan -detailed-exitcode` style).

@@ -118,7 +118,6 @@ pub enum RegistryAuth {
 /// written by someone else has none, and compares unequal to anything.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Sensitive {
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub fingerprint: Option<String>,
 }
 

@@ -99,7 +99,7 @@ pub fn classify(path: &str) -> ChangeClass {
 
 /// The configuration as `path → leaf value`. Lists of scalars are leaves (shown whole); lists
 /// of records are keyed by their `server` so a change names the registry it is in.
-fn flatten(config: &PoolConfig) -> BTreeMap<String, Value> {
+pub(crate) fn flatten(config: &PoolConfig) -> BTreeMap<String, Value> {
     let mut out = BTreeMap::new();
     // A canonical config always serialises; an error here would be a bug in its types.
     let value = serde_json::to_value(config).unwrap_or(Value::Null);

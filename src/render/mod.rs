@@ -1,0 +1,136 @@
+//! Plans rendered for people and programs: text for terminals, markdown for pull-request
+//! comments, JSON for pipelines. Secrets never appear: a changed write-only value reads `(changed)`.
+
+pub mod canonical;
+pub mod json;
+pub mod markdown;
+pub mod text;
+
+use serde_json::Value;
+
+use crate::plan::diff::FieldChange;
+use crate::plan::{Action, Cost, Plan, PoolPlan, Step, Strategy};
+
+/// A value as a reviewer reads it: strings quoted, lists inline.
+pub(crate) fn value(value: &Value) -> String {
+    match value {
+        Value::String(s) => format!("{s:?}"),
+        Value::Array(items) => format!(
+            "[{}]",
+            items.iter().map(self::value).collect::<Vec<_>>().join(", ")
+        ),
+        other => other.to_string(),
+    }
+}
+
+/// `old -> new` for one change, with write-only values hidden.
+pub(crate) fn change_values(change: &FieldChange) -> (Option<String>, Option<String>) {
+    if change.sensitive {
+        let old = change.old.as_ref().map(|_| "(sensitive)".to_string());
+        let new = change.new.as_ref().map(|_| {
+            if change.old.is_some() {
+                "(changed)"
+            } else {
+                "(sensitive)"
+            }
+            .to_string()
+        });
+        return (old, new);
+    }
+    (
+        change.old.as_ref().map(value),
+        change.new.as_ref().map(value),
+    )
+}
+
+/// The headline of a pool's plan, e.g. `will be updated in place`.
+pub(crate) fn headline(pool: &PoolPlan) -> &'static str {
+    match (pool.action, pool.strategy) {
+        (Action::NoOp, _) => "is up to date",
+        (Action::Create, _) if pool.steps.first() == Some(&Step::WaitDeleted) => {
+            "will be created once its deletion completes"
+        }
+        (Action::Create, _) => "will be created",
+        (Action::Update, Some(Strategy::Drain)) => "will be drained, updated and scaled back",
+        (Action::Update, _) => "will be updated in place",
+        (Action::Recreate, _) => "must be replaced (deleted, then created)",
+        (Action::Delete, _) => "will be destroyed",
+    }
+}
+
+/// What a change costs, in one sentence, or `None` when it costs nothing.
+pub(crate) fn cost(cost: &Cost) -> Option<String> {
+    if *cost == Cost::default() {
+        return None;
+    }
+    let mut parts = vec![format!(
+        "{} node{} removed",
+        cost.nodes_removed,
+        plural(cost.nodes_removed)
+    )];
+    if cost.running_tasks > 0 {
+        let fate = if cost.tasks_requeued {
+            "terminated and requeued"
+        } else {
+            "allowed to finish first"
+        };
+        parts.push(format!(
+            "{} running task{} {fate}",
+            cost.running_tasks,
+            plural(cost.running_tasks)
+        ));
+    }
+    if cost.unavailable {
+        parts.push("the pool has no nodes meanwhile".to_string());
+    }
+    Some(parts.join(", "))
+}
+
+/// The steps as one line: `resize to 0 (taskcompletion) → patch → resize to 2 dedicated`.
+pub(crate) fn steps(steps: &[Step]) -> String {
+    steps.iter().map(step).collect::<Vec<_>>().join(" → ")
+}
+
+fn step(step: &Step) -> String {
+    match step {
+        Step::WaitSteady => "wait for the running resize".into(),
+        Step::WaitDeleted => "wait for the deletion".into(),
+        Step::Create => "create".into(),
+        Step::Patch { empty_only: true } => "patch (pool empty)".into(),
+        Step::Patch { empty_only: false } => "patch".into(),
+        Step::DisableAutoscale => "disable autoscale".into(),
+        Step::Resize {
+            dedicated,
+            low_priority,
+            deallocation,
+            ..
+        } => {
+            let mut text = format!("resize to {dedicated} dedicated");
+            if *low_priority > 0 {
+                text.push_str(&format!(" + {low_priority} low-priority"));
+            }
+            if let Some(option) = deallocation {
+                text.push_str(&format!(" ({option})"));
+            }
+            text
+        }
+        Step::EnableAutoscale { .. } => "enable autoscale".into(),
+        Step::Delete => "delete".into(),
+    }
+}
+
+/// The summary line, Terraform's shape.
+pub(crate) fn summary(plan: &Plan) -> String {
+    if !plan.has_changes() {
+        return "No changes. The account matches the spec.".to_string();
+    }
+    let (add, change, destroy) = plan.counts();
+    format!("Plan: {add} to add, {change} to change, {destroy} to destroy.")
+}
+
+fn plural(n: u32) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+#[cfg(test)]
+mod tests;

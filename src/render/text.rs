@@ -1,0 +1,181 @@
+//! The plan as terminal text, in the shape Terraform users already read: markers `+ ~ - -/+`,
+//! changed fields only (unchanged ones counted), one summary line; plus the strategy, the steps
+//! and what the change costs.
+
+use std::fmt::Write;
+
+use anstyle::{AnsiColor, Style};
+
+use super::{change_values, cost, headline, steps, summary, value};
+use crate::plan::diff::{ChangeClass, flatten};
+use crate::plan::{Action, Plan, PoolPlan};
+
+/// Rendering options.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Options {
+    /// ANSI colours (on a terminal, unless `NO_COLOR` is set).
+    pub color: bool,
+    /// Also show each changed pool as a unified diff of its canonical TOML.
+    pub diff: bool,
+}
+
+/// The plan as text.
+pub fn render(plan: &Plan, options: Options) -> String {
+    let paint = Paint(options.color);
+    let mut out = String::new();
+    let changed: Vec<&PoolPlan> = plan
+        .pools
+        .iter()
+        .filter(|p| p.action != Action::NoOp)
+        .collect();
+    if !changed.is_empty() {
+        out.push_str("batchform will perform the following actions:\n");
+    }
+    for pool in changed {
+        out.push('\n');
+        pool_block(&mut out, pool, paint);
+        if options.diff {
+            let diff = super::canonical::diff(pool);
+            for line in diff.lines() {
+                let _ = writeln!(out, "    {line}");
+            }
+        }
+    }
+    let unchanged = plan
+        .pools
+        .iter()
+        .filter(|p| p.action == Action::NoOp)
+        .count();
+    if unchanged > 0 && plan.has_changes() {
+        let _ = writeln!(
+            out,
+            "\n{unchanged} pool{} up to date.",
+            if unchanged == 1 { "" } else { "s" }
+        );
+    }
+    if !plan.unmanaged.is_empty() {
+        let _ = writeln!(
+            out,
+            "\nNot managed by this spec, left alone: {}",
+            plan.unmanaged.join(", ")
+        );
+    }
+    for error in &plan.errors {
+        let field = error
+            .field
+            .as_deref()
+            .map(|f| format!(".{f}"))
+            .unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "\n{}: pool {}{field}: {}",
+            paint.red("error"),
+            error.pool,
+            error.message
+        );
+        if let Some(hint) = &error.hint {
+            let _ = writeln!(out, "  hint: {hint}");
+        }
+    }
+    if plan.errors.is_empty() {
+        let _ = writeln!(out, "\n{}", summary(plan));
+    } else {
+        let _ = writeln!(
+            out,
+            "\nThe plan cannot be applied: {} error(s).",
+            plan.errors.len()
+        );
+    }
+    out
+}
+
+fn pool_block(out: &mut String, pool: &PoolPlan, paint: Paint) {
+    let marker = match pool.action {
+        Action::Create => paint.green("+"),
+        Action::Update => paint.yellow("~"),
+        Action::Recreate => paint.red("-/+"),
+        Action::Delete => paint.red("-"),
+        Action::NoOp => " ".into(),
+    };
+    let _ = writeln!(out, "  # pool {:?} {}", pool.id, paint.bold(headline(pool)));
+    if let Some(cost) = cost(&pool.cost) {
+        let _ = writeln!(out, "  #   cost: {cost}");
+    }
+    if pool.steps.len() > 1 || pool.action == Action::Update {
+        let _ = writeln!(out, "  #   steps: {}", steps(&pool.steps));
+    }
+    if pool.action == Action::Delete {
+        let _ = writeln!(out, "  {marker} pool {:?}", pool.id);
+        return;
+    }
+    let _ = writeln!(out, "  {marker} pool {:?} {{", pool.id);
+    let fields = pool.desired.as_ref().map(flatten).unwrap_or_default();
+    if matches!(pool.action, Action::Create) {
+        for (path, leaf) in &fields {
+            let shown = match path.strip_suffix(".fingerprint") {
+                Some(secret) => format!("{secret} = (sensitive)"),
+                None => format!("{path} = {}", value(leaf)),
+            };
+            let _ = writeln!(out, "      {} {shown}", paint.green("+"));
+        }
+    } else {
+        for change in &pool.changes {
+            let (old, new) = change_values(change);
+            let line = match (old, new) {
+                (Some(old), Some(new)) => {
+                    format!("{} {} = {old} -> {new}", paint.yellow("~"), change.path)
+                }
+                (None, Some(new)) => format!("{} {} = {new}", paint.green("+"), change.path),
+                (Some(old), None) => format!("{} {} = {old}", paint.red("-"), change.path),
+                (None, None) => continue,
+            };
+            let note = match (change.class, pool.action) {
+                (ChangeClass::EmptyOnly, Action::Recreate) => "  # forces replacement",
+                (ChangeClass::EmptyOnly, _) => "  # only while the pool is empty",
+                _ => "",
+            };
+            let _ = writeln!(out, "      {line}{}", paint.dim(note));
+        }
+        let hidden = fields.len().saturating_sub(pool.changes.len());
+        if hidden > 0 {
+            let _ = writeln!(
+                out,
+                "        {}",
+                paint.dim(&format!("# ({hidden} unchanged attributes hidden)"))
+            );
+        }
+    }
+    out.push_str("    }\n");
+}
+
+#[derive(Clone, Copy)]
+struct Paint(bool);
+
+impl Paint {
+    fn style(self, style: Style, text: &str) -> String {
+        if self.0 {
+            format!("{}{text}{}", style.render(), style.render_reset())
+        } else {
+            text.to_string()
+        }
+    }
+    fn green(self, text: &str) -> String {
+        self.style(AnsiColor::Green.on_default(), text)
+    }
+    fn yellow(self, text: &str) -> String {
+        self.style(AnsiColor::Yellow.on_default(), text)
+    }
+    fn red(self, text: &str) -> String {
+        self.style(AnsiColor::Red.on_default(), text)
+    }
+    fn bold(self, text: &str) -> String {
+        self.style(Style::new().bold(), text)
+    }
+    fn dim(self, text: &str) -> String {
+        if text.is_empty() {
+            String::new()
+        } else {
+            self.style(Style::new().dimmed(), text)
+        }
+    }
+}
