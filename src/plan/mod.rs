@@ -5,6 +5,7 @@
 pub mod catalog;
 pub mod config;
 pub mod diff;
+pub mod fingerprint;
 pub mod input;
 pub mod model;
 pub mod planner;
