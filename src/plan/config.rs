@@ -33,6 +33,9 @@ pub struct PoolConfig {
     pub start_task: Option<StartTask>,
     /// The user's metadata only; batchform's own `batchform:` entries live in [`crate::plan::bookkeeping`].
     pub metadata: BTreeMap<String, String>,
+    /// Never deleted or recreated by batchform; recorded on the pool so it holds after the
+    /// pool leaves the spec.
+    pub protect: bool,
 }
 
 /// Where nodes come from.

@@ -86,7 +86,7 @@ pub fn diff(live: &PoolConfig, desired: &PoolConfig) -> Vec<FieldChange> {
 pub fn classify(path: &str) -> ChangeClass {
     let head = path.split(['.', '[']).next().unwrap_or(path);
     match head {
-        "metadata" | "start_task" => ChangeClass::InPlace,
+        "metadata" | "start_task" | "protect" => ChangeClass::InPlace,
         "scale" => match path {
             "scale.dedicated" | "scale.low_priority" | "scale.resize_timeout" => {
                 ChangeClass::Resize

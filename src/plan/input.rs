@@ -27,7 +27,6 @@ pub struct Desired {
 pub struct DesiredPool {
     pub id: String,
     pub config: PoolConfig,
-    pub protect: bool,
     pub on_nonempty_update: OnNonEmpty,
 }
 
@@ -52,8 +51,6 @@ pub struct LivePool {
     pub current_low_priority: u32,
     /// The `batchform:owner` metadata entry, if any.
     pub owner: Option<String>,
-    /// The `batchform:protect` metadata entry: protected even after leaving the spec.
-    pub protected: bool,
     pub config: PoolConfig,
     /// Tasks running on its nodes, when the nodes were observed (only for pools that need it).
     pub running_tasks: Option<u32>,

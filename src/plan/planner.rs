@@ -60,7 +60,7 @@ pub fn plan(desired: &Desired, live: &Live, now: DateTime<Utc>) -> Plan {
             plan.unmanaged.push(have.id.clone());
         } else if have.deleting {
             // Already on its way out; nothing to do.
-        } else if desired.prune && have.protected {
+        } else if desired.prune && have.config.protect {
             plan.errors.push(PlanError {
                 pool: have.id.clone(),
                 field: None,
@@ -148,7 +148,7 @@ fn update(want: &DesiredPool, have: &LivePool) -> Result<PoolPlan, PlanError> {
                 OnNonEmpty::Refuse => return Err(refused(want, have, &pool.changes)),
             }
         };
-        if strategy == Strategy::Recreate && want.protect {
+        if strategy == Strategy::Recreate && (want.config.protect || have.config.protect) {
             return Err(PlanError {
                 pool: want.id.clone(),
                 field: None,

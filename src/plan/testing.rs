@@ -48,6 +48,7 @@ pub fn pool_config() -> PoolConfig {
             environment: BTreeMap::new(),
         }),
         metadata: BTreeMap::from([("team".to_string(), "vfx".to_string())]),
+        protect: false,
     }
 }
 

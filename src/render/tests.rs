@@ -43,6 +43,7 @@ fn config() -> PoolConfig {
         }),
         start_task: None,
         metadata: BTreeMap::from([("team".to_string(), "vfx".to_string())]),
+        protect: false,
     }
 }
 
@@ -55,7 +56,6 @@ fn live(id: &str, config: PoolConfig, nodes: u32) -> LivePool {
         current_dedicated: nodes,
         current_low_priority: 0,
         owner: Some("team".into()),
-        protected: false,
         config,
         running_tasks: Some(4),
     }
@@ -65,7 +65,6 @@ fn want(id: &str, config: PoolConfig, on_nonempty_update: OnNonEmpty) -> Desired
     DesiredPool {
         id: id.into(),
         config,
-        protect: false,
         on_nonempty_update,
     }
 }

@@ -89,17 +89,19 @@ fn config() -> impl Strategy<Value = PoolConfig> {
                     environment: BTreeMap::new(),
                 }),
                 metadata,
+                protect: false,
             },
         )
 }
 
 fn live_from(
     id: &str,
-    config: PoolConfig,
+    mut config: PoolConfig,
     owner: Option<&str>,
     nodes: u32,
     protected: bool,
 ) -> LivePool {
+    config.protect = protected;
     LivePool {
         id: id.into(),
         etag: "0x1".into(),
@@ -108,7 +110,6 @@ fn live_from(
         current_dedicated: nodes,
         current_low_priority: 0,
         owner: owner.map(str::to_string),
-        protected,
         config,
         running_tasks: None,
     }
@@ -121,7 +122,6 @@ proptest! {
         let pools: Vec<DesiredPool> = configs.into_iter().enumerate().map(|(i, config)| DesiredPool {
             id: format!("pool-{i}"),
             config,
-            protect: false,
             on_nonempty_update: OnNonEmpty::Drain,
         }).collect();
         let live = Live {
@@ -142,10 +142,9 @@ proptest! {
         prune in any::<bool>(),
         recreate in any::<bool>(),
     ) {
-        let pools: Vec<DesiredPool> = desired_configs.into_iter().enumerate().map(|(i, config)| DesiredPool {
+        let pools: Vec<DesiredPool> = desired_configs.into_iter().enumerate().map(|(i, mut config)| DesiredPool {
             id: format!("pool-{i}"),
-            config,
-            protect: i % 2 == 0,
+            config: { config.protect = i % 2 == 0; config },
             on_nonempty_update: if recreate { OnNonEmpty::Recreate } else { OnNonEmpty::Drain },
         }).collect();
         let owners = [Some("me"), Some("other"), None];
@@ -158,11 +157,11 @@ proptest! {
         for pool in plan.pools.iter().filter(|p| matches!(p.action, Action::Delete | Action::Recreate)) {
             let have = live_pools.iter().find(|l| l.id == pool.id).unwrap();
             prop_assert_eq!(have.owner.as_deref(), Some("me"));
-            prop_assert!(!have.protected || pool.action == Action::Recreate);
+            prop_assert!(!have.config.protect, "protected live pool {} destroyed", pool.id);
             let want = pools.iter().find(|w| w.id == pool.id);
-            prop_assert!(want.is_none_or(|w| !w.protect), "protected pool {} destroyed", pool.id);
+            prop_assert!(want.is_none_or(|w| !w.config.protect), "protected pool {} destroyed", pool.id);
             if pool.action == Action::Delete {
-                prop_assert!(prune && !have.protected);
+                prop_assert!(prune);
             }
         }
     }

@@ -18,7 +18,6 @@ fn desired_pool(id: &str, config: PoolConfig) -> DesiredPool {
     DesiredPool {
         id: id.into(),
         config,
-        protect: false,
         on_nonempty_update: OnNonEmpty::Drain,
     }
 }
@@ -32,7 +31,6 @@ fn live_pool(id: &str, config: PoolConfig, nodes: u32) -> LivePool {
         current_dedicated: nodes,
         current_low_priority: 0,
         owner: Some(OWNER.into()),
-        protected: false,
         config,
         running_tasks: Some(3),
     }
@@ -279,7 +277,7 @@ fn empty_only_fields_on_a_busy_pool_can_be_refused() {
 fn a_protected_pool_is_never_recreated() {
     let mut want = desired_pool("p", empty_only_change());
     want.on_nonempty_update = OnNonEmpty::Recreate;
-    want.protect = true;
+    want.config.protect = true;
     let plan = plan_one(want, Some(live_pool("p", pool_config(), 2)));
     assert!(plan.pools.is_empty());
     assert!(plan.errors[0].message.contains("protected"));
@@ -383,7 +381,7 @@ fn naming_an_unmanaged_pool_is_a_conflict_with_a_way_to_adopt_it() {
 #[test]
 fn pruning_refuses_a_protected_pool() {
     let mut kept = live_pool("kept", pool_config(), 2);
-    kept.protected = true;
+    kept.config.protect = true;
     let desired = Desired {
         owner: OWNER.into(),
         prune: true,
