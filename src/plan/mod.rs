@@ -2,6 +2,7 @@
 //!
 //! Nothing here does I/O; `observe` gathers the [`Live`] input and `apply` carries plans out.
 
+pub mod bookkeeping;
 pub mod catalog;
 pub mod config;
 pub mod diff;

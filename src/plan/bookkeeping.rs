@@ -1,0 +1,113 @@
+//! batchform's own entries in pool metadata, under the reserved `batchform:` prefix: what the
+//! service cannot tell back (who owns the pool, whether it is protected, fingerprints of
+//! write-only values, node-user bookkeeping). The live account is the only state.
+
+use std::collections::BTreeMap;
+
+/// The reserved prefix; users' metadata may not use it.
+pub const PREFIX: &str = "batchform:";
+/// Which spec owns the pool.
+pub const OWNER: &str = "batchform:owner";
+/// Present (`true`) on protected pools.
+pub const PROTECT: &str = "batchform:protect";
+/// Prefix of fingerprint entries, followed by what the fingerprint is of.
+pub const FINGERPRINT: &str = "batchform:fp:";
+
+/// The name of the fingerprint entry of a container registry's password.
+pub fn registry_password(server: &str) -> String {
+    format!("{FINGERPRINT}registry:{}", server.to_ascii_lowercase())
+}
+
+/// batchform's entries of one pool.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Bookkeeping {
+    pub owner: Option<String>,
+    pub protect: bool,
+    /// Entry name after [`FINGERPRINT`] → fingerprint.
+    pub fingerprints: BTreeMap<String, String>,
+    /// Other `batchform:` entries (such as node-user bookkeeping), kept as they are.
+    pub other: BTreeMap<String, String>,
+}
+
+impl Bookkeeping {
+    pub fn fingerprint(&self, name: &str) -> Option<&str> {
+        self.fingerprints
+            .get(name.strip_prefix(FINGERPRINT).unwrap_or(name))
+            .map(String::as_str)
+    }
+}
+
+/// Splits live metadata into the user's entries and batchform's.
+pub fn split(
+    metadata: impl IntoIterator<Item = (String, String)>,
+) -> (BTreeMap<String, String>, Bookkeeping) {
+    let mut user = BTreeMap::new();
+    let mut ours = Bookkeeping::default();
+    for (name, value) in metadata {
+        if name == OWNER {
+            ours.owner = Some(value);
+        } else if name == PROTECT {
+            ours.protect = value.eq_ignore_ascii_case("true");
+        } else if let Some(what) = name.strip_prefix(FINGERPRINT) {
+            ours.fingerprints.insert(what.to_string(), value);
+        } else if name.starts_with(PREFIX) {
+            ours.other.insert(name, value);
+        } else {
+            user.insert(name, value);
+        }
+    }
+    (user, ours)
+}
+
+/// The full metadata to write: the user's entries, then batchform's, in a stable order.
+pub fn join(user: &BTreeMap<String, String>, ours: &Bookkeeping) -> Vec<(String, String)> {
+    let mut all: Vec<(String, String)> = user.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+    if let Some(owner) = &ours.owner {
+        all.push((OWNER.to_string(), owner.clone()));
+    }
+    if ours.protect {
+        all.push((PROTECT.to_string(), "true".to_string()));
+    }
+    all.extend(
+        ours.fingerprints
+            .iter()
+            .map(|(k, v)| (format!("{FINGERPRINT}{k}"), v.clone())),
+    );
+    all.extend(ours.other.iter().map(|(k, v)| (k.clone(), v.clone())));
+    all
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn split_and_join_round_trip() {
+        let metadata = vec![
+            ("team".to_string(), "vfx".to_string()),
+            (OWNER.to_string(), "me".to_string()),
+            (PROTECT.to_string(), "true".to_string()),
+            (
+                registry_password("MyRegistry.azurecr.io"),
+                "$argon2id$x".to_string(),
+            ),
+            ("batchform:users".to_string(), "{}".to_string()),
+        ];
+        let (user, ours) = split(metadata.clone());
+        assert_eq!(
+            user,
+            BTreeMap::from([("team".to_string(), "vfx".to_string())])
+        );
+        assert_eq!(ours.owner.as_deref(), Some("me"));
+        assert!(ours.protect);
+        assert_eq!(
+            ours.fingerprint(&registry_password("myregistry.azurecr.io")),
+            Some("$argon2id$x")
+        );
+        let mut joined = join(&user, &ours);
+        let mut expected = metadata;
+        joined.sort();
+        expected.sort();
+        assert_eq!(joined, expected);
+    }
+}
