@@ -1,0 +1,66 @@
+//! Errors of calls to the Batch service, carrying what the service said (code, message, request id).
+
+use reqwest::StatusCode;
+
+/// A failed call to the Batch service.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The service answered with an error status.
+    #[error("{operation}: the service answered {status} {code}: {message}{}", request_id.as_deref().map(|id| format!(" (request id {id})")).unwrap_or_default())]
+    Service {
+        operation: String,
+        status: StatusCode,
+        /// The Batch error code, e.g. `PoolNotFound` (empty when the body had none).
+        code: String,
+        /// The message, without the `RequestId:`/`Time:` lines the service appends.
+        message: String,
+        request_id: Option<String>,
+        /// `values` of the error body, e.g. the property the service objected to.
+        values: Vec<(String, String)>,
+    },
+    /// No answer came back. `ambiguous`: the request may have been carried out.
+    #[error("{operation}: {detail}{}", if *ambiguous { " (the request may or may not have been carried out)" } else { "" })]
+    Transport { operation: String, detail: String, ambiguous: bool },
+    /// The answer could not be read.
+    #[error("{operation}: unexpected response body: {detail}")]
+    Decode { operation: String, detail: String },
+    /// The client is configured wrongly (endpoint, credentials).
+    #[error("{0}")]
+    Config(String),
+}
+
+impl Error {
+    /// The Batch error code, if the service sent one.
+    pub fn code(&self) -> Option<&str> {
+        match self {
+            Error::Service { code, .. } if !code.is_empty() => Some(code),
+            _ => None,
+        }
+    }
+
+    pub fn status(&self) -> Option<StatusCode> {
+        match self {
+            Error::Service { status, .. } => Some(*status),
+            _ => None,
+        }
+    }
+
+    /// Whether the request may have been carried out although it failed (timeout, dropped
+    /// connection, 500): the caller must look before repeating a write.
+    pub fn is_ambiguous(&self) -> bool {
+        match self {
+            Error::Transport { ambiguous, .. } => *ambiguous,
+            Error::Service { status, .. } => matches!(status.as_u16(), 500 | 502 | 504),
+            _ => false,
+        }
+    }
+
+    pub fn is_not_found(&self) -> bool {
+        self.status() == Some(StatusCode::NOT_FOUND)
+    }
+}
+
+/// The first line of a service message: the service appends `RequestId:` and `Time:` lines.
+pub(crate) fn first_line(message: &str) -> String {
+    message.lines().next().unwrap_or_default().trim().to_string()
+}
