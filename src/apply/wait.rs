@@ -85,7 +85,10 @@ mod tests {
         assert_eq!(result.unwrap(), 5);
         // 100 + 150 + 225 + 337.5 ms of (virtual) pauses between five looks, to the timer's millisecond.
         let elapsed = started.elapsed();
-        assert!(elapsed >= Duration::from_micros(812_500) && elapsed <= Duration::from_millis(814), "{elapsed:?}");
+        assert!(
+            elapsed >= Duration::from_micros(812_500) && elapsed <= Duration::from_millis(814),
+            "{elapsed:?}"
+        );
     }
 
     #[tokio::test(start_paused = true)]

@@ -12,6 +12,7 @@ pub mod model;
 pub mod planner;
 #[cfg(test)]
 mod testing;
+pub mod users;
 
 pub use input::{Desired, DesiredPool, Live, LivePool, OnNonEmpty};
 pub use model::{Action, Cost, Plan, PlanError, PoolPlan, Step, Strategy};
