@@ -4,6 +4,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::config::PoolConfig;
+use super::users::{NodeInfo, UserConfig, UsersBook};
 
 /// What to do when empty-only fields change on a pool that has nodes.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -28,6 +29,8 @@ pub struct DesiredPool {
     pub id: String,
     pub config: PoolConfig,
     pub on_nonempty_update: OnNonEmpty,
+    /// Node login users, on every ready node.
+    pub users: Vec<UserConfig>,
 }
 
 /// The live account, as observed.
@@ -54,6 +57,10 @@ pub struct LivePool {
     pub config: PoolConfig,
     /// Tasks running on its nodes, when the nodes were observed (only for pools that need it).
     pub running_tasks: Option<u32>,
+    /// What node users were applied (from its bookkeeping).
+    pub users: UsersBook,
+    /// Its nodes, when observed (pools with users, in the spec or in the bookkeeping).
+    pub nodes: Option<Vec<NodeInfo>>,
 }
 
 impl LivePool {

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use super::config::PoolConfig;
 use super::diff::FieldChange;
+use super::users::UsersPlan;
 
 /// The version of the plan's JSON form (`plan --format json` and plan files).
 pub const FORMAT_VERSION: &str = "1";
@@ -60,6 +61,10 @@ pub struct PoolPlan {
     pub live: Option<PoolConfig>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub desired: Option<PoolConfig>,
+    /// Node users: what changes on which nodes (computed again against the nodes of the moment
+    /// when applied, since nodes come and go).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub users: Option<UsersPlan>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -118,6 +123,8 @@ pub enum Step {
     },
     /// `DELETE /pools/{id}`.
     Delete,
+    /// Bring node users in line on every ready node, then record them in the bookkeeping.
+    SyncUsers,
 }
 
 /// What a change costs the pool's users.

@@ -7,12 +7,65 @@ use super::config::Scale;
 use super::diff::{ChangeClass, FieldChange, diff};
 use super::input::{Desired, DesiredPool, Live, LivePool, OnNonEmpty};
 use super::model::{Action, Cost, FORMAT_VERSION, Plan, PlanError, PoolPlan, Step, Strategy};
+use super::users::{self, UsersBook};
 
 /// The deallocation option that lets running tasks finish before a node leaves.
 const DRAIN_DEALLOCATION: &str = "taskcompletion";
 
 /// Plans every pool of `desired` against `live`. `now` decides image end-of-life.
 pub fn plan(desired: &Desired, live: &Live, now: DateTime<Utc>) -> Plan {
+    let mut plan = plan_pools(desired, live, now);
+    for pool in &mut plan.pools {
+        let want = desired
+            .pools
+            .iter()
+            .find(|p| p.id.eq_ignore_ascii_case(&pool.id));
+        let have = live
+            .pools
+            .iter()
+            .find(|p| p.id.eq_ignore_ascii_case(&pool.id));
+        plan_users(pool, want, have, now);
+    }
+    plan
+}
+
+/// Adds node users to a pool's plan: a sync step after everything else when the pool has users
+/// (in the spec, or applied before and now to be removed).
+fn plan_users(
+    pool: &mut PoolPlan,
+    want: Option<&DesiredPool>,
+    have: Option<&LivePool>,
+    now: DateTime<Utc>,
+) {
+    if pool.action == Action::Delete {
+        return;
+    }
+    let desired = want.map(|w| w.users.as_slice()).unwrap_or_default();
+    let recreated = matches!(pool.action, Action::Create | Action::Recreate);
+    let book = match have {
+        Some(have) if !recreated => have.users.clone(),
+        _ => UsersBook::default(),
+    };
+    if desired.is_empty() && book.users.is_empty() {
+        return;
+    }
+    // A pool about to be created, recreated or drained has no nodes to plan against yet.
+    let nodes = match have.and_then(|h| h.nodes.as_ref()) {
+        Some(nodes) if !recreated && pool.strategy != Some(Strategy::Drain) => nodes.as_slice(),
+        _ => &[],
+    };
+    let users = users::plan(desired, &book, nodes, now);
+    let reshaped = !pool.steps.is_empty();
+    if users.has_changes() || reshaped {
+        pool.steps.push(Step::SyncUsers);
+        if pool.action == Action::NoOp {
+            pool.action = Action::Update;
+        }
+    }
+    pool.users = Some(users);
+}
+
+fn plan_pools(desired: &Desired, live: &Live, now: DateTime<Utc>) -> Plan {
     let mut plan = Plan {
         format_version: FORMAT_VERSION.to_string(),
         pools: Vec::new(),
@@ -91,6 +144,7 @@ fn create(want: &DesiredPool) -> PoolPlan {
         etag: None,
         live: None,
         desired: Some(want.config.clone()),
+        users: None,
     }
 }
 
@@ -110,6 +164,7 @@ fn delete(have: &LivePool) -> PoolPlan {
         etag: Some(have.etag.clone()),
         live: Some(have.config.clone()),
         desired: None,
+        users: None,
     }
 }
 
@@ -125,6 +180,7 @@ fn update(want: &DesiredPool, have: &LivePool) -> Result<PoolPlan, PlanError> {
         etag: Some(have.etag.clone()),
         live: Some(have.config.clone()),
         desired: Some(want.config.clone()),
+        users: None,
     };
     if have.deleting {
         // The service refuses every write to a deleting pool; wait for it to go, then create.

@@ -46,6 +46,14 @@ pub fn render(plan: &Plan) -> String {
             }
             out.push('\n');
         }
+        let users = super::users(pool);
+        if !users.is_empty() {
+            out.push_str("Node users:\n\n");
+            for (_, line) in users {
+                let _ = writeln!(out, "- {line}");
+            }
+            out.push('\n');
+        }
         let diff = super::canonical::diff(pool);
         if !diff.is_empty() {
             let _ = writeln!(out, "```diff\n{}```\n", diff);

@@ -9,6 +9,7 @@ pub mod text;
 use serde_json::Value;
 
 use crate::plan::diff::FieldChange;
+use crate::plan::users::UserAction;
 use crate::plan::{Action, Cost, Plan, PoolPlan, Step, Strategy};
 
 /// A value as a reviewer reads it: strings quoted, lists inline.
@@ -116,7 +117,63 @@ fn step(step: &Step) -> String {
         }
         Step::EnableAutoscale { .. } => "enable autoscale".into(),
         Step::Delete => "delete".into(),
+        Step::SyncUsers => "sync node users".into(),
     }
+}
+
+/// The pool's node-user changes, one line each: `(marker, text)`, then a line on pending nodes.
+pub(crate) fn users(pool: &PoolPlan) -> Vec<(char, String)> {
+    let Some(users) = &pool.users else {
+        return Vec::new();
+    };
+    let mut lines: Vec<(char, String)> = users
+        .changes
+        .iter()
+        .map(|change| {
+            let (marker, verb) = match change.action {
+                UserAction::Add => ('+', "add"),
+                UserAction::Replace => ('~', "replace"),
+                UserAction::Recreate => ('~', "delete and add again"),
+                UserAction::Delete => ('-', "delete"),
+            };
+            let n = change.nodes.len() as u32;
+            (
+                marker,
+                format!(
+                    "user {:?}: {verb} on {n} node{} ({})",
+                    change.user,
+                    plural(n),
+                    change.reason
+                ),
+            )
+        })
+        .collect();
+    if lines.is_empty() && pool.steps.contains(&Step::SyncUsers) {
+        let names: Vec<&str> = users.book.users.keys().map(String::as_str).collect();
+        if !names.is_empty() {
+            lines.push((
+                '+',
+                format!("users {}: on every node once it is ready", names.join(", ")),
+            ));
+        }
+    }
+    let pending: usize = users.pending.values().map(Vec::len).sum();
+    if pending > 0 {
+        let states: Vec<String> = users
+            .pending
+            .iter()
+            .map(|(state, nodes)| format!("{} {state}", nodes.len()))
+            .collect();
+        lines.push((
+            '#',
+            format!(
+                "{pending} node{} not ready for users yet ({}): they get them once ready",
+                plural(pending as u32),
+                states.join(", ")
+            ),
+        ));
+    }
+    lines
 }
 
 /// The summary line, Terraform's shape.

@@ -58,6 +58,8 @@ fn live(id: &str, config: PoolConfig, nodes: u32) -> LivePool {
         owner: Some("team".into()),
         config,
         running_tasks: Some(4),
+        users: Default::default(),
+        nodes: None,
     }
 }
 
@@ -66,6 +68,7 @@ fn want(id: &str, config: PoolConfig, on_nonempty_update: OnNonEmpty) -> Desired
         id: id.into(),
         config,
         on_nonempty_update,
+        users: Vec::new(),
     }
 }
 
@@ -126,6 +129,28 @@ fn sample() -> Plan {
         ],
         catalog: Vec::new(),
     };
+    let mut desired = desired;
+    let mut live = live;
+    desired.pools[5].users = vec![crate::plan::users::UserConfig {
+        name: "alice".into(),
+        admin: true,
+        ssh_key: Some("$argon2id$key".into()),
+        password: None,
+        expiry: crate::plan::users::Expiry::Rolling {
+            valid_for: Duration::from_secs(7 * 86400),
+            renew_before: Duration::from_secs(86400),
+        },
+    }];
+    let node = |id: &str, state: &str| crate::plan::users::NodeInfo {
+        id: id.into(),
+        state: state.into(),
+        booted: None,
+    };
+    live.pools[4].nodes = Some(vec![
+        node("n1", "idle"),
+        node("n2", "running"),
+        node("n3", "starting"),
+    ]);
     plan(
         &desired,
         &live,

@@ -118,6 +118,9 @@ fn pool_block(out: &mut String, pool: &PoolPlan, paint: Paint) {
             };
             let _ = writeln!(out, "      {} {shown}", paint.green("+"));
         }
+        for (_, line) in super::users(pool) {
+            let _ = writeln!(out, "      {} {line}", paint.green("+"));
+        }
     } else {
         for change in &pool.changes {
             let (old, new) = change_values(change);
@@ -135,6 +138,15 @@ fn pool_block(out: &mut String, pool: &PoolPlan, paint: Paint) {
                 _ => "",
             };
             let _ = writeln!(out, "      {line}{}", paint.dim(note));
+        }
+        for (marker, line) in super::users(pool) {
+            let line = match marker {
+                '+' => format!("{} {line}", paint.green("+")),
+                '-' => format!("{} {line}", paint.red("-")),
+                '#' => format!("  {}", paint.dim(&format!("# {line}"))),
+                _ => format!("{} {line}", paint.yellow("~")),
+            };
+            let _ = writeln!(out, "      {line}");
         }
         let hidden = fields.len().saturating_sub(pool.changes.len());
         if hidden > 0 {

@@ -112,6 +112,8 @@ fn live_from(
         owner: owner.map(str::to_string),
         config,
         running_tasks: None,
+        users: Default::default(),
+        nodes: None,
     }
 }
 
@@ -123,6 +125,7 @@ proptest! {
             id: format!("pool-{i}"),
             config,
             on_nonempty_update: OnNonEmpty::Drain,
+            users: Vec::new(),
         }).collect();
         let live = Live {
             pools: pools.iter().map(|p| live_from(&p.id.to_uppercase(), p.config.clone(), Some("me"), nodes, false)).collect(),
@@ -146,6 +149,7 @@ proptest! {
             id: format!("pool-{i}"),
             config: { config.protect = i % 2 == 0; config },
             on_nonempty_update: if recreate { OnNonEmpty::Recreate } else { OnNonEmpty::Drain },
+            users: Vec::new(),
         }).collect();
         let owners = [Some("me"), Some("other"), None];
         let live_pools: Vec<LivePool> = live_configs.into_iter().enumerate().map(|(i, (config, owner, protected, nodes))| {

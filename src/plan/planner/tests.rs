@@ -19,6 +19,7 @@ fn desired_pool(id: &str, config: PoolConfig) -> DesiredPool {
         id: id.into(),
         config,
         on_nonempty_update: OnNonEmpty::Drain,
+        users: Vec::new(),
     }
 }
 
@@ -33,6 +34,8 @@ fn live_pool(id: &str, config: PoolConfig, nodes: u32) -> LivePool {
         owner: Some(OWNER.into()),
         config,
         running_tasks: Some(3),
+        users: Default::default(),
+        nodes: None,
     }
 }
 
@@ -425,4 +428,49 @@ fn catalog_errors_stop_the_plan_before_anything_is_written() {
     );
     assert_eq!(plan.errors.len(), 1);
     assert_eq!(plan.errors[0].field.as_deref(), Some("container"));
+}
+
+fn admin_user() -> crate::plan::users::UserConfig {
+    crate::plan::users::UserConfig {
+        name: "alice".into(),
+        admin: true,
+        ssh_key: Some("fp".into()),
+        password: None,
+        expiry: crate::plan::users::Expiry::At {
+            time: Utc.with_ymd_and_hms(2027, 1, 1, 0, 0, 0).unwrap(),
+        },
+    }
+}
+
+fn node(id: &str) -> crate::plan::users::NodeInfo {
+    crate::plan::users::NodeInfo {
+        id: id.into(),
+        state: "idle".into(),
+        booted: Some(now()),
+    }
+}
+
+#[test]
+fn node_users_are_synced_after_create_and_on_nodes_that_lack_them() {
+    let mut want = desired_pool("p", pool_config());
+    want.users = vec![admin_user()];
+
+    let created = plan_one(want.clone(), None);
+    assert_eq!(only(&created).steps, vec![Step::Create, Step::SyncUsers]);
+
+    // A converged pool config whose nodes lack the user: a users-only update.
+    let mut have = live_pool("p", pool_config(), 2);
+    have.nodes = Some(vec![node("n1"), node("n2")]);
+    let synced = plan_one(want.clone(), Some(have.clone()));
+    let pool = only(&synced);
+    assert_eq!(
+        (pool.action, pool.steps.clone()),
+        (Action::Update, vec![Step::SyncUsers])
+    );
+    assert_eq!(pool.users.as_ref().unwrap().calls(), 2);
+
+    // Once recorded, nothing to do.
+    have.users = pool.users.as_ref().unwrap().book.clone();
+    let converged = plan_one(want, Some(have));
+    assert_eq!(only(&converged).action, Action::NoOp);
 }
