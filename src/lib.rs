@@ -4,10 +4,11 @@
 //! `batch`) → `plan` (a pure diff) → `render` or `apply`. The `emulator` serves the Batch REST
 //! API locally so that all of it runs, and is tested, without an Azure account.
 
-pub mod apply;
 pub mod batch;
 pub mod cli;
+pub mod convert;
 pub mod emulator;
+pub mod observe;
 pub mod plan;
 pub mod render;
 pub mod spec;

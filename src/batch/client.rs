@@ -9,6 +9,7 @@ use std::time::Duration;
 use reqwest::header::{CONTENT_TYPE, ETAG, HeaderMap, HeaderValue, IF_MATCH};
 use reqwest::{Method, StatusCode};
 use serde::Serialize;
+use tokio::sync::Semaphore;
 use serde::de::DeserializeOwned;
 use url::Url;
 
@@ -32,8 +33,13 @@ struct Inner {
     endpoint: Url,
     credential: Credential,
     retry: RetryPolicy,
+    /// Requests in flight at once, across everything that shares this client (`--parallelism`).
+    in_flight: Semaphore,
     requests: AtomicU64,
 }
+
+/// How many requests may be in flight at once unless told otherwise: Terraform's default.
+pub const DEFAULT_PARALLELISM: usize = 10;
 
 /// A successful answer.
 #[derive(Debug)]
@@ -60,7 +66,7 @@ pub enum Target<'a> {
 
 impl Client {
     /// A client of the account at `endpoint`. HTTPS is required unless the host is loopback.
-    pub fn new(endpoint: &str, credential: Credential, retry: RetryPolicy) -> Result<Self, Error> {
+    pub fn new(endpoint: &str, credential: Credential, retry: RetryPolicy, parallelism: usize) -> Result<Self, Error> {
         let endpoint = Url::parse(endpoint)
             .map_err(|e| Error::Config(format!("the Batch endpoint `{endpoint}` is not a URL: {e}")))?;
         if endpoint.scheme() != "https" && !is_loopback(&endpoint) {
@@ -74,7 +80,8 @@ impl Client {
             .user_agent(concat!("batchform/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| Error::Config(format!("could not start the HTTP client: {e}")))?;
-        Ok(Self { inner: Arc::new(Inner { http, endpoint, credential, retry, requests: AtomicU64::new(0) }) })
+        let in_flight = Semaphore::new(parallelism.max(1));
+        Ok(Self { inner: Arc::new(Inner { http, endpoint, credential, retry, in_flight, requests: AtomicU64::new(0) }) })
     }
 
     pub fn endpoint(&self) -> &Url {
@@ -95,6 +102,8 @@ impl Client {
         let mut attempt = 1;
         loop {
             let request = self.build(&call, url.clone()).await?;
+            // Held for one attempt only: backoff pauses and waits between calls hold no slot.
+            let slot = self.inner.in_flight.acquire().await.map_err(|_| Error::Config("the client was shut down".into()))?;
             self.inner.requests.fetch_add(1, Ordering::Relaxed);
             let (failure, wait, error) = match self.inner.http.execute(request).await {
                 Ok(response) if response.status().is_success() || response.status() == StatusCode::NOT_MODIFIED => {
@@ -124,6 +133,7 @@ impl Client {
                     (failure, None, error)
                 }
             };
+            drop(slot);
             if attempt >= policy.attempts || !failure.retryable(idempotent) {
                 return Err(error);
             }

@@ -118,6 +118,8 @@ pub struct UserChange {
 /// Everything to do for a pool's users.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UsersPlan {
+    /// The desired users (fingerprints only): apply plans them again against the nodes it finds.
+    pub desired: Vec<UserConfig>,
     pub changes: Vec<UserChange>,
     /// Nodes not ready for users now, by state: they get them once ready, on a later apply.
     pub pending: BTreeMap<String, Vec<String>>,
@@ -169,7 +171,10 @@ pub fn plan(
         .map(|n| n.id.clone())
         .collect();
 
-    let mut plan = UsersPlan::default();
+    let mut plan = UsersPlan {
+        desired: desired.to_vec(),
+        ..UsersPlan::default()
+    };
     let mut change = |user: &str, action, nodes: Vec<String>, reason: &str| {
         if !nodes.is_empty() {
             plan.changes.push(UserChange {
