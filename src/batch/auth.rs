@@ -1,0 +1,1 @@
+//! Shared Key request signing and verification.
