@@ -46,6 +46,10 @@ pub struct ValidateArgs {
     /// How to print diagnostics.
     #[arg(long, value_enum, default_value_t)]
     pub format: DiagnosticFormat,
+    /// Also read every secret the spec refers to (`{ env = ... }`, `{ file = ... }`) and report
+    /// those that are missing. Off by default: checking a spec does not need its secrets.
+    #[arg(long)]
+    pub secrets: bool,
 }
 
 #[derive(Debug, clap::Args)]
