@@ -40,7 +40,8 @@ pub enum DiagnosticFormat {
 
 #[derive(Debug, clap::Args)]
 pub struct ValidateArgs {
-    /// Spec files or directories (every `*.toml` below a directory is read).
+    /// Spec files or directories. Each is checked as a spec of its own; the `*.toml` files
+    /// below a directory form one spec together.
     #[arg(required = true)]
     pub paths: Vec<PathBuf>,
     /// How to print diagnostics.

@@ -5,19 +5,26 @@ use std::io::{IsTerminal, Write};
 use crate::Exit;
 use crate::cli::{DiagnosticFormat, ValidateArgs};
 
+use super::diagnostic::Diagnostics;
 use super::load::{LoadOptions, load_with};
 use super::schema;
 
-/// `batchform validate PATH...`: load the spec offline and print every diagnostic.
+/// `batchform validate PATH...`: check each spec offline and print every diagnostic.
+///
+/// Each PATH is a spec of its own (a file, or a directory whose files together form one), so
+/// independent specs such as the examples can be checked in one run.
 pub fn validate(args: &ValidateArgs) -> anyhow::Result<Exit> {
     let options = LoadOptions {
         resolve_secrets: args.secrets,
         ..LoadOptions::default()
     };
-    let diagnostics = match load_with(&args.paths, &options) {
-        Ok(loaded) => loaded.diagnostics,
-        Err(diagnostics) => diagnostics,
-    };
+    let mut diagnostics = Diagnostics::empty();
+    for path in &args.paths {
+        diagnostics.absorb(match load_with(std::slice::from_ref(path), &options) {
+            Ok(loaded) => loaded.diagnostics,
+            Err(diagnostics) => diagnostics,
+        });
+    }
     let output = match args.format {
         DiagnosticFormat::Text => diagnostics.render_text(use_color()),
         DiagnosticFormat::Json => {

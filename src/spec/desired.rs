@@ -110,7 +110,12 @@ impl Desired {
                         }
                     };
                     let span = self.index.nearest(&path).map(|s| s.value.clone());
-                    errors.push(Diagnostic::error(err.to_string()).at(span).path(&path).hint(hint));
+                    errors.push(
+                        Diagnostic::error(err.to_string())
+                            .at(span)
+                            .path(&path)
+                            .hint(hint),
+                    );
                 }
             }
         }

@@ -132,6 +132,42 @@ impl Diagnostics {
         self.items.iter().filter(|d| d.severity == severity).count()
     }
 
+    /// An empty collection, to [`absorb`](Self::absorb) others into.
+    pub fn empty() -> Self {
+        Self {
+            sources: Arc::new(Sources::default()),
+            items: Vec::new(),
+            files: 0,
+            pools: 0,
+        }
+    }
+
+    /// Adds the findings of another load (e.g. of another spec checked in the same run).
+    pub fn absorb(&mut self, other: Diagnostics) {
+        let sources = Arc::make_mut(&mut self.sources);
+        let ids: Vec<_> = other
+            .sources
+            .files()
+            .map(|f| sources.add(f.path.clone(), f.text.clone()))
+            .collect();
+        let remap = |span: &mut Span| {
+            if let Some(id) = ids.get(span.file.index()) {
+                span.file = *id;
+            }
+        };
+        for mut diagnostic in other.items {
+            if let Some(span) = &mut diagnostic.span {
+                remap(span);
+            }
+            for (span, _) in &mut diagnostic.related {
+                remap(span);
+            }
+            self.items.push(diagnostic);
+        }
+        self.files += other.files;
+        self.pools += other.pools;
+    }
+
     /// Every finding, rustc style, followed by a one-line summary.
     pub fn render_text(&self, color: bool) -> String {
         let renderer = if color {

@@ -18,7 +18,9 @@ pub(crate) fn schema(_: &mut SchemaGenerator) -> Schema {
 }
 
 /// Reads a duration string.
-pub(crate) fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Duration, D::Error> {
+pub(crate) fn deserialize<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Duration, D::Error> {
     deserializer.deserialize_any(DurationVisitor)
 }
 

@@ -32,7 +32,7 @@ impl SshPublicKey {
 /// What a key looks like in a spec, for the schema only.
 #[allow(dead_code)]
 #[derive(JsonSchema)]
-#[serde(untagged)]
+#[serde(untagged, deny_unknown_fields)]
 #[schemars(
     title = "SSH public key",
     description = "An OpenSSH public key, inline (`\"ssh-ed25519 AAAA... me@host\"`) or read from a file (`{ file = \"keys/alice.pub\" }`, relative to this spec file). Linux node agents only."

@@ -102,11 +102,8 @@ impl Loader {
                     found.sort();
                     if found.is_empty() {
                         self.diagnostics.push(
-                            Diagnostic::error(format!(
-                                "no `*.toml` files in `{}`",
-                                path.display()
-                            ))
-                            .hint("name spec files with a `.toml` extension"),
+                            Diagnostic::error(format!("no `*.toml` files in `{}`", path.display()))
+                                .hint("name spec files with a `.toml` extension"),
                         );
                     }
                     found
@@ -212,13 +209,8 @@ impl Loader {
                         for (id, pool_value) in pools {
                             self.pool_count += 1;
                             let pool_path = path::pool(id.get_ref());
-                            let pool: Option<Pool> = self.typed(
-                                file,
-                                pool_value,
-                                &pool_path,
-                                id.span(),
-                                &walk,
-                            );
+                            let pool: Option<Pool> =
+                                self.typed(file, pool_value, &pool_path, id.span(), &walk);
                             if let Some(mut pool) = pool {
                                 pool.rebase(dir);
                                 self.read_key_files(&mut pool, &pool_path, &spec.index);
@@ -231,10 +223,13 @@ impl Loader {
                         }
                     }
                     other => self.diagnostics.push(
-                        Diagnostic::error(format!("expected a table of pools, found {}", describe(other)))
-                            .at(Some(Span::new(file, value.span())))
-                            .path("pools")
-                            .hint("define each pool as its own table: [pools.render]"),
+                        Diagnostic::error(format!(
+                            "expected a table of pools, found {}",
+                            describe(other)
+                        ))
+                        .at(Some(Span::new(file, value.span())))
+                        .path("pools")
+                        .hint("define each pool as its own table: [pools.render]"),
                     ),
                 },
                 // Unknown keys were reported and removed by the walk.
@@ -256,7 +251,11 @@ impl Loader {
         walk: &Walk,
     ) -> Option<T> {
         let entries = &walk.entries;
-        let Some(base) = entries.iter().find(|e| e.path == at).map(|e| e.segments.len()) else {
+        let Some(base) = entries
+            .iter()
+            .find(|e| e.path == at)
+            .map(|e| e.segments.len())
+        else {
             return None;
         };
         let inside: Vec<&Entry> = entries
@@ -591,7 +590,10 @@ scale = { dedicated = 1 }
         assert_eq!(pool.task_slots_per_node, 1);
         let loc = loaded.desired.location("a", "vm_size").unwrap();
         assert_eq!(loc.to_string(), "t.toml:3:1");
-        let loc = loaded.desired.location("a", "scale.resize_timeout").unwrap();
+        let loc = loaded
+            .desired
+            .location("a", "scale.resize_timeout")
+            .unwrap();
         assert_eq!(loc.to_string(), "t.toml:6:1");
     }
 
@@ -602,16 +604,29 @@ scale = { dedicated = 1 }
         );
         let found = errors(&text);
         assert_eq!(found.len(), 4, "{found:#?}");
-        assert!(found[0].starts_with("expected a non-negative integer, found a string @ pools.a.task_slots_per_node"), "{found:#?}");
+        assert!(
+            found[0].starts_with(
+                "expected a non-negative integer, found a string @ pools.a.task_slots_per_node"
+            ),
+            "{found:#?}"
+        );
     }
 
     #[test]
     fn a_missing_field_is_reported_once() {
         let found = errors("[pools.a]\nnode_agent_sku = 3\n");
         assert_eq!(found.len(), 3, "{found:#?}");
-        assert!(found.iter().any(|f| f.starts_with("missing field `vm_size`")));
+        assert!(
+            found
+                .iter()
+                .any(|f| f.starts_with("missing field `vm_size`"))
+        );
         assert!(found.iter().any(|f| f.starts_with("missing field `image`")));
-        assert!(!found.iter().any(|f| f.starts_with("missing field `node_agent_sku`")));
+        assert!(
+            !found
+                .iter()
+                .any(|f| f.starts_with("missing field `node_agent_sku`"))
+        );
     }
 
     #[test]

@@ -83,6 +83,7 @@ pub struct Pool {
     /// How tasks are placed on nodes: `spread` evenly (the default) or `pack` each node full
     /// before using the next.
     #[serde(default)]
+    #[schemars(extend("default" = "spread"))]
     pub task_scheduling: TaskScheduling,
     /// Allow direct network communication between nodes (for MPI). Defaults to false.
     #[serde(default)]
@@ -94,6 +95,7 @@ pub struct Pool {
     /// image, containers, task slots, ...) changes while the pool has nodes: `drain` it to zero
     /// and back (the default), `recreate` it, or `refuse` and stop.
     #[serde(default)]
+    #[schemars(extend("default" = "drain"))]
     pub on_nonempty_update: UpdateStrategy,
     /// Fixed node counts. Give exactly one of `scale` and `autoscale`.
     #[serde(default)]
@@ -352,6 +354,7 @@ pub struct Container {
     /// Container runtime: `docker` (Docker-compatible, the default) or `cri` (CRI-compatible,
     /// containerd).
     #[serde(default)]
+    #[schemars(extend("default" = "docker"))]
     pub runtime: ContainerRuntime,
     /// Images pulled onto every node when it joins, e.g. `ubuntu:22.04` or
     /// `myregistry.azurecr.io/app:1.2`.

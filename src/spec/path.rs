@@ -66,6 +66,9 @@ mod tests {
         assert_eq!(key(""), "\"\"");
         assert_eq!(key("a\"b"), "\"a\\\"b\"");
         assert_eq!(index("x.images", 2), "x.images[2]");
-        assert_eq!(pool_field("r", "scale.dedicated"), "pools.r.scale.dedicated");
+        assert_eq!(
+            pool_field("r", "scale.dedicated"),
+            "pools.r.scale.dedicated"
+        );
     }
 }

@@ -121,11 +121,15 @@ pub(crate) fn example_for(field: &str) -> Option<&'static str> {
         "scale" => "scale = { dedicated = 2 }",
         "autoscale" => "autoscale = { formula = \"$TargetDedicatedNodes = 2;\" }",
         "formula" => "formula = \"$TargetDedicatedNodes = min(10, $PendingTasks.GetSample(1));\"",
-        "interval" | "resize_timeout" | "valid_for" | "renew_before" => "\"15m\", \"1h 30m\" or \"7d\"",
+        "interval" | "resize_timeout" | "valid_for" | "renew_before" => {
+            "\"15m\", \"1h 30m\" or \"7d\""
+        }
         "command_line" => "command_line = \"/bin/bash -c 'echo hello'\"",
         "server" => "server = \"myregistry.azurecr.io\"",
         "images" => "images = [\"ubuntu:22.04\"]",
-        "registries" => "[[pools.<id>.container.registries]] with server = \"myregistry.azurecr.io\"",
+        "registries" => {
+            "[[pools.<id>.container.registries]] with server = \"myregistry.azurecr.io\""
+        }
         "container" => "[pools.<id>.container] with images = [\"ubuntu:22.04\"]",
         "start_task" => "[pools.<id>.start_task] with command_line = \"...\"",
         "users" => "[pools.<id>.users.alice] with admin = true",
@@ -149,11 +153,21 @@ mod tests {
     #[test]
     fn speaks_toml() {
         assert_eq!(
-            polish("invalid type: string \"two\", expected u32", None, "dedicated").0,
+            polish(
+                "invalid type: string \"two\", expected u32",
+                None,
+                "dedicated"
+            )
+            .0,
             "expected a non-negative integer, found a string"
         );
         assert_eq!(
-            polish("invalid value: integer `-1`, expected u32", None, "dedicated").0,
+            polish(
+                "invalid value: integer `-1`, expected u32",
+                None,
+                "dedicated"
+            )
+            .0,
             "expected a non-negative integer, found `-1`"
         );
         let (message, hint) = polish(

@@ -20,7 +20,7 @@ pub fn json_schema() -> Value {
         .into_generator()
         .into_root_schema_for::<SpecFile>();
     let mut value = schema.to_value();
-    strip_null(&mut value);
+    tidy(&mut value);
     if let Some(root) = value.as_object_mut() {
         root.insert("$schema".into(), DRAFT_07.into());
         root.insert(
@@ -47,11 +47,34 @@ pub(crate) fn generated() -> &'static Value {
     SCHEMA.get_or_init(json_schema)
 }
 
-/// TOML has no null, so `Option` fields are simply optional: drop the `null` alternatives
-/// schemars adds for them, which editors would otherwise offer.
-fn strip_null(value: &mut Value) {
+/// Makes the generated schema read as the spec is written:
+/// - TOML has no null, so `Option` fields are simply optional: drop the `null` alternatives
+///   schemars adds for them, which editors would otherwise offer;
+/// - durations default to strings like `15m`, not to Rust's `{ secs, nanos }`;
+/// - descriptions are paragraphs, not the line breaks of the doc comments they come from;
+/// - integer `format`s name Rust types, which mean nothing to a TOML author.
+fn tidy(value: &mut Value) {
     match value {
         Value::Object(object) => {
+            if let Some(Value::Object(default)) = object.get("default")
+                && let (Some(secs), Some(nanos)) = (
+                    default.get("secs").and_then(Value::as_u64),
+                    default.get("nanos").and_then(Value::as_u64),
+                )
+            {
+                let duration = std::time::Duration::new(secs, u32::try_from(nanos).unwrap_or(0));
+                object.insert("default".into(), super::duration::format(duration).into());
+            }
+            if let Some(Value::String(description)) = object.get_mut("description") {
+                *description = unwrap_lines(description);
+            }
+            if object
+                .get("format")
+                .and_then(Value::as_str)
+                .is_some_and(|f| f.starts_with("int") || f.starts_with("uint"))
+            {
+                object.remove("format");
+            }
             if let Some(Value::Array(types)) = object.get_mut("type") {
                 types.retain(|t| t != "null");
                 if types.len() == 1 {
@@ -81,12 +104,26 @@ fn strip_null(value: &mut Value) {
                 object.remove("default");
             }
             for child in object.values_mut() {
-                strip_null(child);
+                tidy(child);
             }
         }
-        Value::Array(items) => items.iter_mut().for_each(strip_null),
+        Value::Array(items) => items.iter_mut().for_each(tidy),
         _ => {}
     }
+}
+
+/// Joins the lines of each paragraph; paragraphs stay apart.
+fn unwrap_lines(text: &str) -> String {
+    text.split("\n\n")
+        .map(|paragraph| {
+            paragraph
+                .split('\n')
+                .map(str::trim)
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .collect::<Vec<_>>()
+        .join("\n\n")
 }
 
 #[cfg(test)]
@@ -100,7 +137,10 @@ mod tests {
         assert_eq!(schema["title"], "batchform spec");
         let text = render();
         assert!(!text.contains("\"null\""), "{text}");
-        assert!(!text.contains("$defs"), "draft-07 keeps shared parts in `definitions`");
+        assert!(
+            !text.contains("$defs"),
+            "draft-07 keeps shared parts in `definitions`"
+        );
         assert!(schema["properties"]["$schema"].is_object());
     }
 
@@ -138,6 +178,9 @@ mod tests {
         let schema = json_schema();
         let mut missing = Vec::new();
         check(&schema, "", &schema, &mut missing);
-        assert!(missing.is_empty(), "properties without a description: {missing:?}");
+        assert!(
+            missing.is_empty(),
+            "properties without a description: {missing:?}"
+        );
     }
 }

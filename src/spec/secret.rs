@@ -271,7 +271,9 @@ mod tests {
         let mut reference = SecretRef::File("pw".into());
         reference.rebase(dir.path());
         assert_eq!(reference.resolve().unwrap().expose(), "s3cret");
-        let missing = SecretRef::File(dir.path().join("nope")).resolve().unwrap_err();
+        let missing = SecretRef::File(dir.path().join("nope"))
+            .resolve()
+            .unwrap_err();
         assert!(missing.to_string().contains("nope"));
         let unset = SecretRef::Env("BATCHFORM_TEST_SURELY_UNSET".into())
             .resolve()

@@ -412,12 +412,36 @@ mod tests {
             .collect();
         // Six unknown keys, and `node_agent_sku` missing (`vm_size` is only misspelled).
         assert_eq!(messages.len(), 7, "{messages:#?}");
-        assert!(messages.iter().any(|m| m.contains("`vm_sise`") && m.contains("`vm_size`")));
-        assert!(messages.iter().any(|m| m.contains("`publsher`") && m.contains("`publisher`")));
-        assert!(messages.iter().any(|m| m.contains("`admn`") && m.contains("`admin`")));
-        assert!(messages.iter().any(|m| m.contains("`evn`") && m.contains("`env`")));
-        assert!(messages.iter().any(|m| m.contains("`sever`") && m.contains("`server`")));
-        assert!(messages.iter().any(|m| m.starts_with("unknown field `colour` |")));
+        assert!(
+            messages
+                .iter()
+                .any(|m| m.contains("`vm_sise`") && m.contains("`vm_size`"))
+        );
+        assert!(
+            messages
+                .iter()
+                .any(|m| m.contains("`publsher`") && m.contains("`publisher`"))
+        );
+        assert!(
+            messages
+                .iter()
+                .any(|m| m.contains("`admn`") && m.contains("`admin`"))
+        );
+        assert!(
+            messages
+                .iter()
+                .any(|m| m.contains("`evn`") && m.contains("`env`"))
+        );
+        assert!(
+            messages
+                .iter()
+                .any(|m| m.contains("`sever`") && m.contains("`server`"))
+        );
+        assert!(
+            messages
+                .iter()
+                .any(|m| m.starts_with("unknown field `colour` |"))
+        );
     }
 
     #[test]

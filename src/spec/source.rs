@@ -30,8 +30,16 @@ impl SourceFile {
     pub fn line_column(&self, offset: usize) -> (usize, usize) {
         let offset = floor_char_boundary(&self.text, offset);
         let line = self.line_starts.partition_point(|&start| start <= offset);
-        let start = self.line_starts.get(line.saturating_sub(1)).copied().unwrap_or(0);
-        let column = self.text.get(start..offset).map_or(0, |s| s.chars().count()) + 1;
+        let start = self
+            .line_starts
+            .get(line.saturating_sub(1))
+            .copied()
+            .unwrap_or(0);
+        let column = self
+            .text
+            .get(start..offset)
+            .map_or(0, |s| s.chars().count())
+            + 1;
         (line.max(1), column)
     }
 
@@ -54,6 +62,12 @@ fn floor_char_boundary(text: &str, offset: usize) -> usize {
 /// Identifies a file within [`Sources`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct FileId(usize);
+
+impl FileId {
+    pub(crate) fn index(self) -> usize {
+        self.0
+    }
+}
 
 /// Every spec file read by one load, so diagnostics and locations can quote them.
 #[derive(Debug, Clone, Default)]

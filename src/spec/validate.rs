@@ -310,9 +310,7 @@ fn pool_id(check: &mut Check<'_>, id: &str, at: &str) {
         check.bad_key(
             at,
             format!("\"{id}\" is not a valid pool id"),
-            format!(
-                "pool ids are 1-64 letters, digits, `-` and `_`, e.g. [pools.{suggestion}]"
-            ),
+            format!("pool ids are 1-64 letters, digits, `-` and `_`, e.g. [pools.{suggestion}]"),
         );
     }
 }
@@ -340,7 +338,9 @@ fn image(check: &mut Check<'_>, image: &Image, at: &str) {
                 "remove `virtual_machine_image_id`, or the marketplace fields",
             );
         } else if !id.to_ascii_lowercase().starts_with("/subscriptions/")
-            || !id.to_ascii_lowercase().contains("/providers/microsoft.compute/")
+            || !id
+                .to_ascii_lowercase()
+                .contains("/providers/microsoft.compute/")
         {
             check.bad_value(
                 &field("virtual_machine_image_id"),
@@ -354,7 +354,9 @@ fn image(check: &mut Check<'_>, image: &Image, at: &str) {
         check.bad_key(
             at,
             "the image names neither a marketplace image nor a custom image",
-            format!("give `publisher`, `offer` and `sku`, or `virtual_machine_image_id`; {example}"),
+            format!(
+                "give `publisher`, `offer` and `sku`, or `virtual_machine_image_id`; {example}"
+            ),
         );
         return;
     }
