@@ -40,12 +40,17 @@ pub enum DiagnosticFormat {
 
 #[derive(Debug, clap::Args)]
 pub struct ValidateArgs {
-    /// Spec files or directories (every `*.toml` below a directory is read).
+    /// Spec files or directories. Each is checked as a spec of its own; the `*.toml` files
+    /// below a directory form one spec together.
     #[arg(required = true)]
     pub paths: Vec<PathBuf>,
     /// How to print diagnostics.
     #[arg(long, value_enum, default_value_t)]
     pub format: DiagnosticFormat,
+    /// Also read every secret the spec refers to (`{ env = ... }`, `{ file = ... }`) and report
+    /// those that are missing. Off by default: checking a spec does not need its secrets.
+    #[arg(long)]
+    pub secrets: bool,
 }
 
 #[derive(Debug, clap::Args)]
