@@ -4,6 +4,7 @@
 //! `batch`) → `plan` (a pure diff) → `render` or `apply`. The `emulator` serves the Batch REST
 //! API locally so that all of it runs, and is tested, without an Azure account.
 
+pub mod apply;
 pub mod batch;
 pub mod cli;
 pub mod convert;

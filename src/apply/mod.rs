@@ -1,5 +1,62 @@
 //! Carrying out a plan: the plan's steps as ordered REST calls, independent pools concurrently,
 //! waiting on the service's asynchronous states, and checking that the result is real.
 
+pub mod executor;
 pub mod progress;
+pub mod users;
 pub mod wait;
+
+use std::time::Duration;
+
+/// Why a pool's apply failed, said so that the next move is clear.
+#[derive(Debug, thiserror::Error)]
+pub enum ApplyError {
+    #[error(
+        "pool {0} changed since the plan was made (its ETag no longer matches); nothing more was done to it: run `batchform plan` again"
+    )]
+    Stale(String),
+    #[error("pool {pool}: {detail}")]
+    Conflict { pool: String, detail: String },
+    #[error("pool {0} disappeared while it was being applied")]
+    Vanished(String),
+    #[error(
+        "pool {pool}: the resize ended with {current} of {target} nodes: {}",
+        describe(errors)
+    )]
+    ResizeFailed {
+        pool: String,
+        current: u32,
+        target: u32,
+        errors: Vec<(String, String)>,
+    },
+    #[error(
+        "pool {pool}: nodes did not come up usable ({states}); see the nodes' start task output and errors"
+    )]
+    NodesFailed { pool: String, states: String },
+    #[error("pool {pool}: gave up after {} waiting for {waiting_for}; the service is still working on it: run `batchform apply` again later to finish", humantime::format_duration(*after))]
+    TimedOut {
+        pool: String,
+        waiting_for: String,
+        after: Duration,
+    },
+    #[error("{0}")]
+    Secret(String),
+    #[error(transparent)]
+    Service(Box<crate::batch::Error>),
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+fn describe(errors: &[(String, String)]) -> String {
+    errors
+        .iter()
+        .map(|(code, message)| format!("{code}: {message}"))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+impl From<crate::batch::Error> for ApplyError {
+    fn from(error: crate::batch::Error) -> Self {
+        ApplyError::Service(Box::new(error))
+    }
+}

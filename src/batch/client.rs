@@ -9,8 +9,8 @@ use std::time::Duration;
 use reqwest::header::{CONTENT_TYPE, ETAG, HeaderMap, HeaderValue, IF_MATCH};
 use reqwest::{Method, StatusCode};
 use serde::Serialize;
-use tokio::sync::Semaphore;
 use serde::de::DeserializeOwned;
+use tokio::sync::Semaphore;
 use url::Url;
 
 use super::credential::Credential;
@@ -66,9 +66,15 @@ pub enum Target<'a> {
 
 impl Client {
     /// A client of the account at `endpoint`. HTTPS is required unless the host is loopback.
-    pub fn new(endpoint: &str, credential: Credential, retry: RetryPolicy, parallelism: usize) -> Result<Self, Error> {
-        let endpoint = Url::parse(endpoint)
-            .map_err(|e| Error::Config(format!("the Batch endpoint `{endpoint}` is not a URL: {e}")))?;
+    pub fn new(
+        endpoint: &str,
+        credential: Credential,
+        retry: RetryPolicy,
+        parallelism: usize,
+    ) -> Result<Self, Error> {
+        let endpoint = Url::parse(endpoint).map_err(|e| {
+            Error::Config(format!("the Batch endpoint `{endpoint}` is not a URL: {e}"))
+        })?;
         if endpoint.scheme() != "https" && !is_loopback(&endpoint) {
             return Err(Error::Config(format!(
                 "the Batch endpoint `{endpoint}` must use https (plain http is allowed only on loopback)"
@@ -81,7 +87,16 @@ impl Client {
             .build()
             .map_err(|e| Error::Config(format!("could not start the HTTP client: {e}")))?;
         let in_flight = Semaphore::new(parallelism.max(1));
-        Ok(Self { inner: Arc::new(Inner { http, endpoint, credential, retry, in_flight, requests: AtomicU64::new(0) }) })
+        Ok(Self {
+            inner: Arc::new(Inner {
+                http,
+                endpoint,
+                credential,
+                retry,
+                in_flight,
+                requests: AtomicU64::new(0),
+            }),
+        })
     }
 
     pub fn endpoint(&self) -> &Url {
@@ -96,17 +111,30 @@ impl Client {
     /// Sends a call, retrying what is safe to retry. `idempotent`: repeating it cannot do harm
     /// (reads, deletes, full replaces) — other calls are repeated only when the service surely
     /// did not take them.
-    pub async fn send(&self, operation: &str, call: Call<'_>, idempotent: bool) -> Result<Response, Error> {
+    pub async fn send(
+        &self,
+        operation: &str,
+        call: Call<'_>,
+        idempotent: bool,
+    ) -> Result<Response, Error> {
         let url = self.url(&call)?;
         let policy = self.inner.retry;
         let mut attempt = 1;
         loop {
             let request = self.build(&call, url.clone()).await?;
             // Held for one attempt only: backoff pauses and waits between calls hold no slot.
-            let slot = self.inner.in_flight.acquire().await.map_err(|_| Error::Config("the client was shut down".into()))?;
+            let slot = self
+                .inner
+                .in_flight
+                .acquire()
+                .await
+                .map_err(|_| Error::Config("the client was shut down".into()))?;
             self.inner.requests.fetch_add(1, Ordering::Relaxed);
             let (failure, wait, error) = match self.inner.http.execute(request).await {
-                Ok(response) if response.status().is_success() || response.status() == StatusCode::NOT_MODIFIED => {
+                Ok(response)
+                    if response.status().is_success()
+                        || response.status() == StatusCode::NOT_MODIFIED =>
+                {
                     let status = response.status();
                     let etag = header(response.headers(), ETAG);
                     let body = response.bytes().await.map_err(|e| Error::Transport {
@@ -114,17 +142,29 @@ impl Client {
                         detail: format!("the answer broke off: {e}"),
                         ambiguous: !idempotent,
                     })?;
-                    return Ok(Response { status, etag, body: body.to_vec() });
+                    return Ok(Response {
+                        status,
+                        etag,
+                        body: body.to_vec(),
+                    });
                 }
                 Ok(response) => {
                     let status = response.status();
                     let wait = retry_after(response.headers());
                     let request_id = header(response.headers(), "request-id");
                     let body = response.bytes().await.unwrap_or_default();
-                    (Failure::Status(status), wait, service_error(operation, status, request_id, &body))
+                    (
+                        Failure::Status(status),
+                        wait,
+                        service_error(operation, status, request_id, &body),
+                    )
                 }
                 Err(e) => {
-                    let failure = if e.is_connect() { Failure::Connect } else { Failure::Transport };
+                    let failure = if e.is_connect() {
+                        Failure::Connect
+                    } else {
+                        Failure::Transport
+                    };
                     let error = Error::Transport {
                         operation: operation.to_string(),
                         detail: describe(&e),
@@ -143,15 +183,26 @@ impl Client {
     }
 
     /// Sends a call and reads its JSON answer.
-    pub async fn json<T: DeserializeOwned>(&self, operation: &str, call: Call<'_>) -> Result<(T, Option<String>), Error> {
+    pub async fn json<T: DeserializeOwned>(
+        &self,
+        operation: &str,
+        call: Call<'_>,
+    ) -> Result<(T, Option<String>), Error> {
         let response = self.send(operation, call, true).await?;
-        let value = serde_json::from_slice(&response.body)
-            .map_err(|e| Error::Decode { operation: operation.to_string(), detail: e.to_string() })?;
+        let value = serde_json::from_slice(&response.body).map_err(|e| Error::Decode {
+            operation: operation.to_string(),
+            detail: e.to_string(),
+        })?;
         Ok((value, response.etag))
     }
 
     /// Every item of a paged list, following `odata.nextLink`.
-    pub async fn list<T: DeserializeOwned>(&self, operation: &str, path: &str, query: Vec<(&str, String)>) -> Result<Vec<T>, Error> {
+    pub async fn list<T: DeserializeOwned>(
+        &self,
+        operation: &str,
+        path: &str,
+        query: Vec<(&str, String)>,
+    ) -> Result<Vec<T>, Error> {
         #[derive(serde::Deserialize)]
         struct Page<T> {
             value: Vec<T>,
@@ -159,14 +210,30 @@ impl Client {
             next_link: Option<String>,
         }
         let mut items = Vec::new();
-        let mut call = Call { method: Method::GET, target: Target::Path(path), query, body: None, if_match: None };
+        let mut call = Call {
+            method: Method::GET,
+            target: Target::Path(path),
+            query,
+            body: None,
+            if_match: None,
+        };
         loop {
             let (page, _): (Page<T>, _) = self.json(operation, call).await?;
             items.extend(page.value);
-            let Some(next) = page.next_link else { return Ok(items) };
-            let next = Url::parse(&next)
-                .map_err(|e| Error::Decode { operation: operation.to_string(), detail: format!("bad odata.nextLink: {e}") })?;
-            call = Call { method: Method::GET, target: Target::Url(next), query: Vec::new(), body: None, if_match: None };
+            let Some(next) = page.next_link else {
+                return Ok(items);
+            };
+            let next = Url::parse(&next).map_err(|e| Error::Decode {
+                operation: operation.to_string(),
+                detail: format!("bad odata.nextLink: {e}"),
+            })?;
+            call = Call {
+                method: Method::GET,
+                target: Target::Url(next),
+                query: Vec::new(),
+                body: None,
+                if_match: None,
+            };
         }
     }
 
@@ -214,28 +281,47 @@ impl Client {
         let headers = request.headers_mut();
         let date = httpdate::fmt_http_date(std::time::SystemTime::now());
         headers.insert("ocp-date", value(&date)?);
-        headers.insert("client-request-id", value(&uuid::Uuid::new_v4().to_string())?);
+        headers.insert(
+            "client-request-id",
+            value(&uuid::Uuid::new_v4().to_string())?,
+        );
         if let Some(etag) = call.if_match {
             headers.insert(IF_MATCH, value(etag)?);
         }
         if let Some(body) = &call.body {
             headers.insert(CONTENT_TYPE, HeaderValue::from_static(JSON));
-            headers.insert(reqwest::header::CONTENT_LENGTH, value(&body.len().to_string())?);
+            headers.insert(
+                reqwest::header::CONTENT_LENGTH,
+                value(&body.len().to_string())?,
+            );
             *request.body_mut() = Some(body.clone().into());
-        } else if call.method == Method::POST || call.method == Method::PUT || call.method == Method::PATCH {
-            headers.insert(reqwest::header::CONTENT_LENGTH, HeaderValue::from_static("0"));
+        } else if call.method == Method::POST
+            || call.method == Method::PUT
+            || call.method == Method::PATCH
+        {
+            headers.insert(
+                reqwest::header::CONTENT_LENGTH,
+                HeaderValue::from_static("0"),
+            );
         }
-        self.inner.credential.authorize(&self.inner.http, &mut request).await?;
+        self.inner
+            .credential
+            .authorize(&self.inner.http, &mut request)
+            .await?;
         Ok(request)
     }
 }
 
 fn value(text: &str) -> Result<HeaderValue, Error> {
-    HeaderValue::from_str(text).map_err(|_| Error::Config(format!("`{text}` is not a valid header value")))
+    HeaderValue::from_str(text)
+        .map_err(|_| Error::Config(format!("`{text}` is not a valid header value")))
 }
 
 fn header(headers: &HeaderMap, name: impl reqwest::header::AsHeaderName) -> Option<String> {
-    headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_string)
+    headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string)
 }
 
 fn is_loopback(url: &Url) -> bool {
@@ -248,7 +334,12 @@ fn is_loopback(url: &Url) -> bool {
 }
 
 /// The service's error body, read leniently: a proxy or a crash may answer with anything.
-fn service_error(operation: &str, status: StatusCode, request_id: Option<String>, body: &[u8]) -> Error {
+fn service_error(
+    operation: &str,
+    status: StatusCode,
+    request_id: Option<String>,
+    body: &[u8],
+) -> Error {
     let parsed: serde_json::Value = serde_json::from_slice(body).unwrap_or_default();
     let code = parsed["code"].as_str().unwrap_or_default().to_string();
     let message = parsed["message"]["value"]
@@ -261,11 +352,23 @@ fn service_error(operation: &str, status: StatusCode, request_id: Option<String>
         .map(|values| {
             values
                 .iter()
-                .map(|v| (v["key"].as_str().unwrap_or_default().to_string(), v["value"].as_str().unwrap_or_default().to_string()))
+                .map(|v| {
+                    (
+                        v["key"].as_str().unwrap_or_default().to_string(),
+                        v["value"].as_str().unwrap_or_default().to_string(),
+                    )
+                })
                 .collect()
         })
         .unwrap_or_default();
-    Error::Service { operation: operation.to_string(), status, code, message, request_id, values }
+    Error::Service {
+        operation: operation.to_string(),
+        status,
+        code,
+        message,
+        request_id,
+        values,
+    }
 }
 
 fn describe(error: &reqwest::Error) -> String {

@@ -32,33 +32,65 @@ pub struct ClientSecret {
 }
 
 impl ClientSecret {
-    pub fn new(authority: String, tenant_id: String, client_id: String, client_secret: String) -> Self {
-        Self { authority, tenant_id, client_id, client_secret, cached: Mutex::new(None) }
+    pub fn new(
+        authority: String,
+        tenant_id: String,
+        client_id: String,
+        client_secret: String,
+    ) -> Self {
+        Self {
+            authority,
+            tenant_id,
+            client_id,
+            client_secret,
+            cached: Mutex::new(None),
+        }
     }
 
     async fn token(&self, http: &reqwest::Client) -> Result<String, Error> {
         let mut cached = self.cached.lock().await;
-        if let Some((token, valid_until)) = cached.as_ref() {
-            if Instant::now() < *valid_until {
-                return Ok(token.clone());
-            }
+        if let Some((token, valid_until)) = cached.as_ref()
+            && Instant::now() < *valid_until
+        {
+            return Ok(token.clone());
         }
-        let url = format!("{}/{}/oauth2/v2.0/token", self.authority.trim_end_matches('/'), self.tenant_id);
+        let url = format!(
+            "{}/{}/oauth2/v2.0/token",
+            self.authority.trim_end_matches('/'),
+            self.tenant_id
+        );
         let form = [
             ("grant_type", "client_credentials"),
             ("client_id", self.client_id.as_str()),
             ("client_secret", self.client_secret.as_str()),
             ("scope", BATCH_SCOPE),
         ];
-        let failed = |detail: String| Error::Config(format!("could not get a Microsoft Entra ID token from {url}: {detail}"));
-        let response = http.post(&url).form(&form).send().await.map_err(|e| failed(e.to_string()))?;
+        let failed = |detail: String| {
+            Error::Config(format!(
+                "could not get a Microsoft Entra ID token from {url}: {detail}"
+            ))
+        };
+        let response = http
+            .post(&url)
+            .form(&form)
+            .send()
+            .await
+            .map_err(|e| failed(e.to_string()))?;
         let status = response.status();
         let body: serde_json::Value = response.json().await.map_err(|e| failed(e.to_string()))?;
         if !status.is_success() {
-            let reason = body["error_description"].as_str().or(body["error"].as_str()).unwrap_or("no reason given");
-            return Err(failed(format!("{status}: {}", super::error::first_line(reason))));
+            let reason = body["error_description"]
+                .as_str()
+                .or(body["error"].as_str())
+                .unwrap_or("no reason given");
+            return Err(failed(format!(
+                "{status}: {}",
+                super::error::first_line(reason)
+            )));
         }
-        let token = body["access_token"].as_str().ok_or_else(|| failed("no access_token in the answer".into()))?;
+        let token = body["access_token"]
+            .as_str()
+            .ok_or_else(|| failed("no access_token in the answer".into()))?;
         let lifetime = body["expires_in"].as_u64().unwrap_or(300);
         // Renew a minute early so a token never expires in flight.
         let valid_until = Instant::now() + Duration::from_secs(lifetime.saturating_sub(60));
@@ -69,13 +101,21 @@ impl ClientSecret {
 
 impl Credential {
     /// Adds the `Authorization` header to a request that is otherwise complete.
-    pub async fn authorize(&self, http: &reqwest::Client, request: &mut reqwest::Request) -> Result<(), Error> {
+    pub async fn authorize(
+        &self,
+        http: &reqwest::Client,
+        request: &mut reqwest::Request,
+    ) -> Result<(), Error> {
         let header = match self {
-            Credential::SharedKey(key) => return key.authorize(request),
+            Credential::SharedKey(key) => {
+                key.sign_request(request, chrono::Utc::now());
+                return Ok(());
+            }
             Credential::Token(token) => format!("Bearer {token}"),
             Credential::ClientSecret(secret) => format!("Bearer {}", secret.token(http).await?),
         };
-        let mut value = HeaderValue::from_str(&header).map_err(|_| Error::Config("the access token is not a valid header value".into()))?;
+        let mut value = HeaderValue::from_str(&header)
+            .map_err(|_| Error::Config("the access token is not a valid header value".into()))?;
         value.set_sensitive(true);
         request.headers_mut().insert(AUTHORIZATION, value);
         Ok(())
@@ -88,7 +128,11 @@ impl std::fmt::Debug for Credential {
         match self {
             Credential::SharedKey(_) => f.write_str("Credential::SharedKey(..)"),
             Credential::Token(_) => f.write_str("Credential::Token(..)"),
-            Credential::ClientSecret(c) => write!(f, "Credential::ClientSecret(tenant {}, client {})", c.tenant_id, c.client_id),
+            Credential::ClientSecret(c) => write!(
+                f,
+                "Credential::ClientSecret(tenant {}, client {})",
+                c.tenant_id, c.client_id
+            ),
         }
     }
 }

@@ -20,7 +20,11 @@ pub enum Error {
     },
     /// No answer came back. `ambiguous`: the request may have been carried out.
     #[error("{operation}: {detail}{}", if *ambiguous { " (the request may or may not have been carried out)" } else { "" })]
-    Transport { operation: String, detail: String, ambiguous: bool },
+    Transport {
+        operation: String,
+        detail: String,
+        ambiguous: bool,
+    },
     /// The answer could not be read.
     #[error("{operation}: unexpected response body: {detail}")]
     Decode { operation: String, detail: String },
@@ -62,5 +66,10 @@ impl Error {
 
 /// The first line of a service message: the service appends `RequestId:` and `Time:` lines.
 pub(crate) fn first_line(message: &str) -> String {
-    message.lines().next().unwrap_or_default().trim().to_string()
+    message
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_string()
 }

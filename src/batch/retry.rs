@@ -21,7 +21,11 @@ pub struct RetryPolicy {
 
 impl Default for RetryPolicy {
     fn default() -> Self {
-        Self { attempts: 6, base: Duration::from_millis(200), max: Duration::from_secs(30) }
+        Self {
+            attempts: 6,
+            base: Duration::from_millis(200),
+            max: Duration::from_secs(30),
+        }
     }
 }
 
@@ -66,7 +70,10 @@ impl RetryPolicy {
         if let Some(wait) = retry_after {
             return wait.min(self.max);
         }
-        let ceiling = self.base.saturating_mul(1u32 << attempt.min(16)).min(self.max);
+        let ceiling = self
+            .base
+            .saturating_mul(1u32 << attempt.min(16))
+            .min(self.max);
         // Full jitter: clients that failed together do not retry together.
         let millis = rand::rng().random_range(0..=ceiling.as_millis().max(1) as u64);
         Duration::from_millis(millis)
@@ -90,7 +97,11 @@ mod tests {
             assert!(status(code).retryable(false) && !status(code).ambiguous());
         }
         for code in [500, 502, 504] {
-            assert!(status(code).retryable(true) && !status(code).retryable(false) && status(code).ambiguous());
+            assert!(
+                status(code).retryable(true)
+                    && !status(code).retryable(false)
+                    && status(code).ambiguous()
+            );
         }
         for code in [400, 404, 409, 412] {
             assert!(!status(code).retryable(true));
@@ -101,12 +112,22 @@ mod tests {
 
     #[test]
     fn backoff_grows_is_capped_and_honours_retry_after() {
-        let policy = RetryPolicy { attempts: 10, base: Duration::from_millis(100), max: Duration::from_secs(2) };
+        let policy = RetryPolicy {
+            attempts: 10,
+            base: Duration::from_millis(100),
+            max: Duration::from_secs(2),
+        };
         for attempt in 1..10 {
             let ceiling = (Duration::from_millis(100) * (1 << attempt)).min(Duration::from_secs(2));
             assert!(policy.delay(attempt, None) <= ceiling);
         }
-        assert_eq!(policy.delay(1, Some(Duration::from_secs(1))), Duration::from_secs(1));
-        assert_eq!(policy.delay(1, Some(Duration::from_secs(60))), Duration::from_secs(2));
+        assert_eq!(
+            policy.delay(1, Some(Duration::from_secs(1))),
+            Duration::from_secs(1)
+        );
+        assert_eq!(
+            policy.delay(1, Some(Duration::from_secs(60))),
+            Duration::from_secs(2)
+        );
     }
 }

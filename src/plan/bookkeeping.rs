@@ -10,6 +10,8 @@ pub const PREFIX: &str = "batchform:";
 pub const OWNER: &str = "batchform:owner";
 /// Present (`true`) on protected pools.
 pub const PROTECT: &str = "batchform:protect";
+/// A short hash of the configuration last written, so a lost create can recognise its pool.
+pub const CONFIG: &str = "batchform:config";
 /// Prefix of fingerprint entries, followed by what the fingerprint is of.
 pub const FINGERPRINT: &str = "batchform:fp:";
 

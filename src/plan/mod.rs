@@ -14,6 +14,6 @@ pub mod planner;
 mod testing;
 pub mod users;
 
-pub use input::{Desired, DesiredPool, Live, LivePool, OnNonEmpty};
+pub use input::{CatalogImage, Desired, DesiredPool, Live, LivePool, OnNonEmpty};
 pub use model::{Action, Cost, Plan, PlanError, PoolPlan, Step, Strategy};
 pub use planner::plan;

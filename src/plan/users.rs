@@ -125,6 +125,8 @@ pub struct UsersPlan {
     pub pending: BTreeMap<String, Vec<String>>,
     /// The bookkeeping to record once every change has succeeded.
     pub book: UsersBook,
+    /// The bookkeeping as it is now (kept as it is by other metadata writes until then).
+    pub recorded: UsersBook,
 }
 
 impl UsersPlan {

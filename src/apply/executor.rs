@@ -1,0 +1,314 @@
+//! The executor: each pool's steps in order, pools concurrently (requests are bounded by the
+//! client's `--parallelism`), every write to an existing pool conditional on the ETag it was
+//! planned against, and an honest account of how it ended.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::task::JoinSet;
+
+use super::ApplyError;
+use super::progress::{PoolProgress, Progress};
+use super::wait::{self, Backoff, Poll, WaitError};
+use crate::batch::Client;
+use crate::convert::{self, Secrets};
+use crate::observe::{self, PoolStatus};
+use crate::plan::{Action, Plan, PoolPlan, Step};
+
+/// How an apply runs.
+#[derive(Debug, Clone, Copy)]
+pub struct Options {
+    /// How long one pool's wait on the service (a resize, a deletion, nodes starting) may take.
+    pub timeout: Duration,
+    pub backoff: Backoff,
+}
+
+/// Everything the pools' tasks share.
+pub struct Context {
+    pub client: Client,
+    pub owner: String,
+    pub secrets: Secrets,
+    pub progress: Progress,
+    pub options: Options,
+}
+
+/// How one pool's apply ended.
+#[derive(Debug)]
+pub struct Outcome {
+    pub pool: String,
+    pub action: Action,
+    pub elapsed: Duration,
+    pub result: Result<String, ApplyError>,
+}
+
+/// Carries out every pool's steps; pools run concurrently and fail independently.
+pub async fn apply(plan: &Plan, context: Arc<Context>) -> Vec<Outcome> {
+    let mut tasks = JoinSet::new();
+    for pool in plan.pools.iter().filter(|p| p.action != Action::NoOp) {
+        let pool = pool.clone();
+        let context = context.clone();
+        tasks.spawn(async move {
+            let progress = context.progress.pool(&pool.id);
+            let result = run(&pool, &context, &progress).await;
+            match &result {
+                Ok(done) => progress.finish(done),
+                Err(error) => progress.finish(&format!("failed: {error}")),
+            }
+            Outcome {
+                pool: pool.id.clone(),
+                action: pool.action,
+                elapsed: progress.elapsed(),
+                result,
+            }
+        });
+    }
+    let mut outcomes = Vec::new();
+    while let Some(joined) = tasks.join_next().await {
+        match joined {
+            Ok(outcome) => outcomes.push(outcome),
+            // A panicking task is a bug; report it rather than lose the other pools' outcomes.
+            Err(error) => outcomes.push(Outcome {
+                pool: "?".into(),
+                action: Action::NoOp,
+                elapsed: Duration::ZERO,
+                result: Err(ApplyError::Internal(error.to_string())),
+            }),
+        }
+    }
+    outcomes.sort_by(|a, b| a.pool.cmp(&b.pool));
+    outcomes
+}
+
+/// One pool, step by step. `etag` follows the pool through the steps: the planned one for the
+/// first write, then the one each write or wait saw last.
+async fn run(pool: &PoolPlan, cx: &Context, progress: &PoolProgress) -> Result<String, ApplyError> {
+    let id = pool.id.as_str();
+    let mut etag = pool.etag.clone();
+    for step in &pool.steps {
+        match step {
+            Step::WaitSteady => {
+                progress.phase("waiting for the running resize to finish");
+                etag = Some(wait_steady(cx, id, progress).await?.etag);
+            }
+            Step::WaitDeleted => {
+                progress.phase("waiting for the earlier deletion to finish");
+                wait_gone(cx, id).await?;
+            }
+            Step::Create => {
+                progress.phase("creating");
+                create(pool, cx).await?;
+                let status = wait_steady(cx, id, progress).await?;
+                etag = Some(status.etag);
+            }
+            Step::Patch { empty_only } => {
+                progress.phase(if *empty_only {
+                    "updating (pool empty)"
+                } else {
+                    "updating"
+                });
+                let desired = pool
+                    .desired
+                    .as_ref()
+                    .ok_or_else(|| ApplyError::Internal("patch without a desired config".into()))?;
+                let recorded = pool.users.as_ref().map(|u| &u.recorded);
+                let removes_start_task = desired.start_task.is_none()
+                    && pool.live.as_ref().is_some_and(|l| l.start_task.is_some());
+                if removes_start_task {
+                    // PATCH keeps a start task it is not given; only a full replace removes it.
+                    let body = convert::replace_properties_body(desired, &cx.owner, recorded);
+                    written(id, cx.client.replace_pool_properties(id, &body).await)?;
+                }
+                let body =
+                    convert::patch_body(id, desired, *empty_only, &cx.owner, &cx.secrets, recorded)
+                        .map_err(|e| ApplyError::Secret(e.to_string()))?;
+                etag = written(id, cx.client.patch_pool(id, &body, etag.as_deref()).await)?;
+            }
+            Step::DisableAutoscale => {
+                progress.phase("disabling autoscale");
+                etag = written(id, cx.client.disable_autoscale(id).await)?.or(etag);
+            }
+            Step::Resize {
+                dedicated,
+                low_priority,
+                resize_timeout,
+                deallocation,
+            } => {
+                progress.phase(&format!(
+                    "resizing to {dedicated} dedicated, {low_priority} low-priority"
+                ));
+                let body = convert::resize_body(
+                    *dedicated,
+                    *low_priority,
+                    *resize_timeout,
+                    deallocation.as_deref(),
+                );
+                written(id, cx.client.resize_pool(id, &body, etag.as_deref()).await)?;
+                etag = Some(wait_steady(cx, id, progress).await?.etag);
+            }
+            Step::EnableAutoscale { formula, interval } => {
+                progress.phase("enabling autoscale");
+                let body = convert::autoscale_body(formula, *interval);
+                written(
+                    id,
+                    cx.client.enable_autoscale(id, &body, etag.as_deref()).await,
+                )?;
+                etag = Some(wait_steady(cx, id, progress).await?.etag);
+            }
+            Step::Delete => {
+                progress.phase("deleting");
+                match cx.client.delete_pool(id, etag.as_deref()).await {
+                    Ok(()) => {}
+                    // Already going or gone: what was asked for.
+                    Err(e) if e.is_not_found() || e.code() == Some("PoolBeingDeleted") => {}
+                    Err(e) => return Err(stale_or(id, e)),
+                }
+                wait_gone(cx, id).await?;
+                etag = None;
+            }
+            Step::SyncUsers => {
+                let users = super::users::sync(pool, cx, progress, etag.clone()).await?;
+                etag = users.or(etag);
+            }
+        }
+    }
+    settled(pool, cx, progress).await
+}
+
+/// Creates the pool. A create whose answer was lost may have happened: look before repeating it,
+/// and count a pool that exists with this owner and this configuration as created.
+async fn create(pool: &PoolPlan, cx: &Context) -> Result<(), ApplyError> {
+    let id = pool.id.as_str();
+    let desired = pool
+        .desired
+        .as_ref()
+        .ok_or_else(|| ApplyError::Internal("create without a desired config".into()))?;
+    let body = convert::create_body(id, desired, &cx.owner, &cx.secrets)
+        .map_err(|e| ApplyError::Secret(e.to_string()))?;
+    let mut attempts = 0;
+    loop {
+        attempts += 1;
+        match cx.client.create_pool(id, &body).await {
+            Ok(_) => return Ok(()),
+            Err(e) if e.code() == Some("PoolExists") || e.is_ambiguous() => {
+                match observe::pool_status(&cx.client, id).await? {
+                    Some(status) if status.owner.as_deref() == Some(cx.owner.as_str()) && status.config_hash.as_deref() == Some(convert::config_hash(desired).as_str()) => {
+                        return Ok(());
+                    }
+                    Some(_) => return Err(ApplyError::Conflict { pool: id.to_string(), detail: "a pool with this id appeared while applying, with another owner or configuration".into() }),
+                    // Not there: the create did not happen; try again (a few times at most).
+                    None if attempts < 4 => continue,
+                    None => return Err(ApplyError::from(e)),
+                }
+            }
+            Err(e) => return Err(ApplyError::from(e)),
+        }
+    }
+}
+
+/// Waits until the pool's allocation is steady, failing on resize errors.
+async fn wait_steady(
+    cx: &Context,
+    id: &str,
+    progress: &PoolProgress,
+) -> Result<PoolStatus, ApplyError> {
+    let status = wait::until(cx.options.backoff, cx.options.timeout, || async {
+        match observe::pool_status(&cx.client, id).await? {
+            None => Err(ApplyError::Vanished(id.to_string())),
+            Some(status) if status.deleting => Err(ApplyError::Vanished(id.to_string())),
+            Some(status) if status.steady => Ok(Poll::Ready(status)),
+            Some(status) => {
+                progress.phase(&format!(
+                    "{}: {} of {} nodes",
+                    status.allocation_state,
+                    status.current_nodes(),
+                    status.target_nodes()
+                ));
+                Ok(Poll::Pending)
+            }
+        }
+    })
+    .await
+    .map_err(|e| timed_out(id, "the pool to become steady", e))?;
+    if !status.resize_errors.is_empty() {
+        return Err(ApplyError::ResizeFailed {
+            pool: id.to_string(),
+            current: status.current_nodes(),
+            target: status.target_nodes(),
+            errors: status.resize_errors.clone(),
+        });
+    }
+    Ok(status)
+}
+
+async fn wait_gone(cx: &Context, id: &str) -> Result<(), ApplyError> {
+    wait::until(cx.options.backoff, cx.options.timeout, || async {
+        Ok(match observe::pool_status(&cx.client, id).await? {
+            None => Poll::Ready(()),
+            Some(_) => Poll::Pending,
+        })
+    })
+    .await
+    .map_err(|e| timed_out(id, "the pool to be deleted", e))
+}
+
+/// After the steps: nodes must come up usable. Waits for nodes still starting, and fails on
+/// nodes whose start task failed or that are unusable, naming them and the counts.
+async fn settled(
+    pool: &PoolPlan,
+    cx: &Context,
+    progress: &PoolProgress,
+) -> Result<String, ApplyError> {
+    if pool.action == Action::Delete {
+        return Ok("deleted".into());
+    }
+    let id = pool.id.as_str();
+    let counts = wait::until(cx.options.backoff, cx.options.timeout, || async {
+        let counts = observe::node_states(&cx.client, id).await?;
+        if counts.starting() == 0 {
+            Ok(Poll::Ready(counts))
+        } else {
+            progress.phase(&format!("nodes starting: {}", counts.describe()));
+            Ok(Poll::Pending)
+        }
+    })
+    .await
+    .map_err(|e| timed_out(id, "its nodes to start", e))?;
+    if counts.failed() > 0 {
+        return Err(ApplyError::NodesFailed {
+            pool: id.to_string(),
+            states: counts.describe(),
+        });
+    }
+    Ok(match pool.action {
+        Action::Create => format!("created, {}", counts.describe()),
+        Action::Recreate => format!("recreated, {}", counts.describe()),
+        _ => format!("updated, {}", counts.describe()),
+    })
+}
+
+/// The new ETag of a write, or the error it ended with (a 412 means the pool changed since the plan).
+fn written(
+    id: &str,
+    result: Result<Option<String>, crate::batch::Error>,
+) -> Result<Option<String>, ApplyError> {
+    result.map_err(|e| stale_or(id, e))
+}
+
+fn stale_or(id: &str, error: crate::batch::Error) -> ApplyError {
+    if error.status().map(|s| s.as_u16()) == Some(412) {
+        ApplyError::Stale(id.to_string())
+    } else {
+        ApplyError::from(error)
+    }
+}
+
+fn timed_out(id: &str, what: &str, error: WaitError<ApplyError>) -> ApplyError {
+    match error {
+        WaitError::Failed(e) => e,
+        WaitError::TimedOut(after) => ApplyError::TimedOut {
+            pool: id.to_string(),
+            waiting_for: what.to_string(),
+            after,
+        },
+    }
+}

@@ -1,0 +1,142 @@
+//! Bringing node users in line: plan them again against the nodes of the moment, fan the calls
+//! out over the nodes, then record what was applied in the pool's bookkeeping.
+
+use chrono::Utc;
+use futures_util::future::join_all;
+
+use super::ApplyError;
+use super::executor::Context;
+use super::progress::PoolProgress;
+use super::wait::{self, Poll};
+use crate::batch::Error;
+use crate::convert;
+use crate::observe;
+use crate::plan::PoolPlan;
+use crate::plan::users::{self, UserAction, UserChange, UserConfig};
+
+/// Syncs the pool's users; returns the pool's new ETag when the bookkeeping was written.
+pub async fn sync(
+    pool: &PoolPlan,
+    cx: &Context,
+    progress: &PoolProgress,
+    etag: Option<String>,
+) -> Result<Option<String>, ApplyError> {
+    let id = pool.id.as_str();
+    let desired: &[UserConfig] = pool
+        .users
+        .as_ref()
+        .map(|u| u.desired.as_slice())
+        .unwrap_or_default();
+    progress.phase("waiting for nodes to be ready for users");
+    // Nodes still starting will be ready soon: wait for them rather than leave them pending.
+    let _ = wait::until(cx.options.backoff, cx.options.timeout, || async {
+        let counts = observe::node_states(&cx.client, id).await?;
+        Ok::<_, ApplyError>(if counts.starting() == 0 {
+            Poll::Ready(())
+        } else {
+            Poll::Pending
+        })
+    })
+    .await;
+    let nodes = observe::user_nodes(&cx.client, id).await?;
+    let status = observe::pool_status(&cx.client, id)
+        .await?
+        .ok_or_else(|| ApplyError::Vanished(id.to_string()))?;
+    let plan = users::plan(desired, &status.users, &nodes, Utc::now());
+    if !plan.has_changes() && plan.book == status.users {
+        return Ok(etag);
+    }
+    progress.phase(&format!("node users: {} calls", plan.calls()));
+    let calls = plan
+        .changes
+        .iter()
+        .flat_map(|change| change.nodes.iter().map(move |node| (change, node)));
+    let results =
+        join_all(calls.map(|(change, node)| apply_one(cx, id, node, change, &plan.book))).await;
+    let mut failures: Vec<String> = results.into_iter().filter_map(Result::err).collect();
+    if !failures.is_empty() {
+        let total = failures.len();
+        failures.truncate(3);
+        return Err(ApplyError::Conflict {
+            pool: id.to_string(),
+            detail: format!(
+                "{total} node-user call(s) failed, the bookkeeping was not updated: {}",
+                failures.join("; ")
+            ),
+        });
+    }
+    // Recorded only after every node succeeded, so a failure is retried next time.
+    let body = convert::users_patch_body(&status.user_metadata, &status.book, &plan.book);
+    let written = cx
+        .client
+        .patch_pool(id, &body, Some(&status.etag))
+        .await
+        .map_err(|e| {
+            if e.status().map(|s| s.as_u16()) == Some(412) {
+                ApplyError::Stale(id.to_string())
+            } else {
+                ApplyError::from(e)
+            }
+        })?;
+    Ok(written)
+}
+
+/// One user on one node. A node that is gone, or a user already in the wanted state, is not a failure.
+async fn apply_one(
+    cx: &Context,
+    pool: &str,
+    node: &str,
+    change: &UserChange,
+    book: &users::UsersBook,
+) -> Result<(), String> {
+    let name = change.user.as_str();
+    let client = &cx.client;
+    let gone = |e: &Error| e.code() == Some("NodeNotFound");
+    let result: Result<(), Error> = async {
+        let record = book.users.get(name);
+        match change.action {
+            UserAction::Delete => match client.delete_node_user(pool, node, name).await {
+                Err(e) if e.code() == Some("NodeUserNotFound") => Ok(()),
+                other => other,
+            },
+            UserAction::Add | UserAction::Replace | UserAction::Recreate => {
+                let Some(record) = record else { return Ok(()) };
+                if change.action == UserAction::Recreate {
+                    match client.delete_node_user(pool, node, name).await {
+                        Err(e) if e.code() != Some("NodeUserNotFound") => return Err(e),
+                        _ => {}
+                    }
+                }
+                let create = convert::user_create_body(pool, name, record, &cx.secrets)
+                    .map_err(config_error)?;
+                let replace = convert::user_replace_body(pool, name, record, &cx.secrets)
+                    .map_err(config_error)?;
+                if change.action == UserAction::Replace {
+                    match client.replace_node_user(pool, node, name, &replace).await {
+                        Err(e) if e.code() == Some("NodeUserNotFound") => {
+                            client.add_node_user(pool, node, name, &create).await
+                        }
+                        other => other,
+                    }
+                } else {
+                    match client.add_node_user(pool, node, name, &create).await {
+                        // Already there (an earlier, interrupted apply): make it exactly what is wanted.
+                        Err(e) if e.code() == Some("NodeUserExists") => {
+                            client.replace_node_user(pool, node, name, &replace).await
+                        }
+                        other => other,
+                    }
+                }
+            }
+        }
+    }
+    .await;
+    match result {
+        Err(e) if !gone(&e) => Err(format!("{name} on {node}: {e}")),
+        _ => Ok(()),
+    }
+}
+
+fn config_error(error: convert::MissingSecret) -> Error {
+    Error::Config(error.to_string())
+}

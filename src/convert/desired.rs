@@ -1,0 +1,213 @@
+//! The spec's desired state to the planner's: canonical configurations with fingerprints in
+//! place of secrets, and the resolved secret values set aside for apply.
+
+use std::collections::BTreeMap;
+
+use super::secrets::{self, Secrets};
+use crate::plan::config::*;
+use crate::plan::fingerprint;
+use crate::plan::users::{Expiry, UserConfig};
+use crate::plan::{DesiredPool, LivePool, OnNonEmpty};
+use crate::spec::{self, path};
+
+/// The owner id used when a spec names none.
+pub const DEFAULT_OWNER: &str = "default";
+
+/// The planner's desired state, and the secret values apply will send.
+///
+/// `resolved` holds the spec's secrets by spec path; `live` supplies recorded fingerprints, so
+/// an unchanged secret keeps its fingerprint and plans nothing.
+pub fn desired(
+    spec: &spec::Desired,
+    resolved: &BTreeMap<String, spec::Secret>,
+    live: &[LivePool],
+) -> (crate::plan::Desired, Secrets) {
+    let mut secrets = Secrets::default();
+    let pools = spec
+        .pools
+        .iter()
+        .map(|(id, pool)| {
+            let have = live.iter().find(|p| p.id.eq_ignore_ascii_case(id));
+            let secret = |field: &str| {
+                resolved
+                    .get(&path::pool_field(id, field))
+                    .map(|s| s.expose().to_string())
+            };
+            let config = pool_config(id, pool, have, &secret, &mut secrets);
+            let users = pool
+                .users
+                .iter()
+                .map(|(name, user)| {
+                    let record = have.and_then(|h| h.users.users.get(name));
+                    let password =
+                        secret(&format!("users.{}.password", path::key(name))).map(|value| {
+                            secrets.insert(id, &secrets::user_password(name), value.clone());
+                            fingerprint::reconcile(
+                                &value,
+                                record.and_then(|r| r.password.as_deref()),
+                            )
+                        });
+                    let ssh_key = user.ssh_public_key.as_ref().map(|key| {
+                        let key = key.key.trim().to_string();
+                        let fp =
+                            fingerprint::reconcile(&key, record.and_then(|r| r.ssh_key.as_deref()));
+                        secrets.insert(id, &secrets::user_ssh_key(name), key);
+                        fp
+                    });
+                    let expiry = match spec::Expiry::from_fields(
+                        user.expires,
+                        user.valid_for,
+                        user.renew_before,
+                    ) {
+                        spec::Expiry::At(time) => Expiry::At { time },
+                        spec::Expiry::Rolling {
+                            valid_for,
+                            renew_before,
+                        } => Expiry::Rolling {
+                            valid_for,
+                            renew_before,
+                        },
+                    };
+                    UserConfig {
+                        name: name.clone(),
+                        admin: user.admin,
+                        ssh_key,
+                        password,
+                        expiry,
+                    }
+                })
+                .collect();
+            DesiredPool {
+                id: id.clone(),
+                config,
+                on_nonempty_update: match pool.on_nonempty_update {
+                    spec::UpdateStrategy::Drain => OnNonEmpty::Drain,
+                    spec::UpdateStrategy::Recreate => OnNonEmpty::Recreate,
+                    spec::UpdateStrategy::Refuse => OnNonEmpty::Refuse,
+                },
+                users,
+            }
+        })
+        .collect();
+    let account = &spec.account;
+    let desired = crate::plan::Desired {
+        owner: account
+            .owner
+            .clone()
+            .unwrap_or_else(|| DEFAULT_OWNER.to_string()),
+        prune: account.prune,
+        pools,
+    };
+    (desired, secrets)
+}
+
+fn pool_config(
+    id: &str,
+    pool: &spec::Pool,
+    have: Option<&LivePool>,
+    secret: &dyn Fn(&str) -> Option<String>,
+    secrets: &mut Secrets,
+) -> PoolConfig {
+    let scale = match pool.scaling() {
+        spec::Scaling::Fixed(fixed) => Scale::Fixed {
+            dedicated: fixed.dedicated,
+            low_priority: fixed.low_priority,
+            resize_timeout: fixed.resize_timeout,
+        },
+        spec::Scaling::Auto(auto) => Scale::Auto {
+            formula: normalize_formula(&auto.formula),
+            interval: auto.interval,
+        },
+    };
+    let image = match pool.image.reference() {
+        spec::ImageReference::Marketplace {
+            publisher,
+            offer,
+            sku,
+            version,
+        } => Image::Marketplace {
+            publisher: publisher.to_ascii_lowercase(),
+            offer: offer.to_ascii_lowercase(),
+            sku: sku.to_ascii_lowercase(),
+            version: version.to_ascii_lowercase(),
+        },
+        spec::ImageReference::Custom {
+            virtual_machine_image_id,
+        } => Image::Custom {
+            virtual_machine_image_id: virtual_machine_image_id.to_string(),
+        },
+    };
+    let live_registry = |server: &str| -> Option<String> {
+        let container = have?.config.container.as_ref()?;
+        let registry = container.registries.iter().find(|r| r.server == server)?;
+        match &registry.auth {
+            RegistryAuth::Password { password, .. } => password.fingerprint.clone(),
+            RegistryAuth::Identity { .. } => None,
+        }
+    };
+    let container = pool.container.as_ref().map(|container| {
+        let mut registries: Vec<Registry> = container
+            .registries
+            .iter()
+            .enumerate()
+            .map(|(i, registry)| {
+                let server = registry.server.trim().to_ascii_lowercase();
+                let auth = match &registry.identity {
+                    Some(resource_id) => RegistryAuth::Identity {
+                        resource_id: resource_id.clone(),
+                    },
+                    None => {
+                        let value = secret(&format!("container.registries[{i}].password"));
+                        let fingerprint = value.map(|value| {
+                            let fp =
+                                fingerprint::reconcile(&value, live_registry(&server).as_deref());
+                            secrets.insert(id, &secrets::registry(&server), value);
+                            fp
+                        });
+                        RegistryAuth::Password {
+                            username: registry.username.clone().unwrap_or_default(),
+                            password: Sensitive { fingerprint },
+                        }
+                    }
+                };
+                Registry { server, auth }
+            })
+            .collect();
+        registries.sort_by(|a, b| a.server.cmp(&b.server));
+        Container {
+            runtime: match container.runtime {
+                spec::ContainerRuntime::Docker => Runtime::Docker,
+                spec::ContainerRuntime::Cri => Runtime::Cri,
+            },
+            images: normalize_images(container.images.iter().cloned()),
+            registries,
+        }
+    });
+    PoolConfig {
+        display_name: pool.display_name.clone().filter(|name| !name.is_empty()),
+        vm_size: pool.vm_size.trim().to_ascii_lowercase(),
+        node_agent_sku: pool.node_agent_sku.trim().to_ascii_lowercase(),
+        image,
+        task_slots_per_node: pool.task_slots_per_node,
+        task_scheduling: match pool.task_scheduling {
+            spec::TaskScheduling::Pack => NodeFill::Pack,
+            _ => NodeFill::Spread,
+        },
+        inter_node_communication: pool.inter_node_communication,
+        scale,
+        container,
+        start_task: pool.start_task.as_ref().map(|task| StartTask {
+            command_line: task.command_line.clone(),
+            identity: match (&task.user, task.elevated) {
+                (Some(name), _) => TaskIdentity::User { name: name.clone() },
+                (None, Some(true)) => TaskIdentity::Elevated,
+                _ => TaskIdentity::AutoUser,
+            },
+            wait_for_success: task.wait_for_success,
+            max_retries: task.max_retries,
+            environment: task.environment.clone(),
+        }),
+        metadata: pool.metadata.clone(),
+        protect: pool.protect,
+    }
+}

@@ -1,0 +1,44 @@
+//! Secret values resolved for an apply: held in memory only, never printed.
+
+use std::collections::BTreeMap;
+
+/// Resolved secret values by pool and by what they are for (`registry:<server>`,
+/// `user:<name>:password`, `user:<name>:ssh_key`).
+#[derive(Default, Clone)]
+pub struct Secrets {
+    values: BTreeMap<(String, String), String>,
+}
+
+impl Secrets {
+    pub fn insert(&mut self, pool: &str, key: &str, value: String) {
+        self.values
+            .insert((pool.to_ascii_lowercase(), key.to_string()), value);
+    }
+
+    pub fn get(&self, pool: &str, key: &str) -> Option<&str> {
+        self.values
+            .get(&(pool.to_ascii_lowercase(), key.to_string()))
+            .map(String::as_str)
+    }
+}
+
+impl std::fmt::Debug for Secrets {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Secrets({} values, redacted)", self.values.len())
+    }
+}
+
+/// The key of a registry password.
+pub fn registry(server: &str) -> String {
+    format!("registry:{}", server.to_ascii_lowercase())
+}
+
+/// The key of a node user's password.
+pub fn user_password(name: &str) -> String {
+    format!("user:{name}:password")
+}
+
+/// The key of a node user's SSH public key.
+pub fn user_ssh_key(name: &str) -> String {
+    format!("user:{name}:ssh_key")
+}
