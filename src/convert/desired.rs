@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use super::secrets::{self, Secrets};
 use crate::plan::config::*;
+use crate::plan::file::Source;
 use crate::plan::fingerprint;
 use crate::plan::users::{Expiry, UserConfig};
 use crate::plan::{DesiredPool, LivePool, OnNonEmpty};
@@ -41,17 +42,23 @@ pub fn desired(
                     let record = have.and_then(|h| h.users.users.get(name));
                     let password =
                         secret(&format!("users.{}.password", path::key(name))).map(|value| {
-                            secrets.insert(id, &secrets::user_password(name), value.clone());
+                            let from = user.password.as_ref().map(secrets::source);
+                            let from = from.unwrap_or(Source::Value(String::new()));
+                            secrets.insert(id, &secrets::user_password(name), value.clone(), from);
                             fingerprint::reconcile(
                                 &value,
                                 record.and_then(|r| r.password.as_deref()),
                             )
                         });
                     let ssh_key = user.ssh_public_key.as_ref().map(|key| {
-                        let key = key.key.trim().to_string();
-                        let fp =
-                            fingerprint::reconcile(&key, record.and_then(|r| r.ssh_key.as_deref()));
-                        secrets.insert(id, &secrets::user_ssh_key(name), key);
+                        let text = key.key.trim().to_string();
+                        let fp = fingerprint::reconcile(
+                            &text,
+                            record.and_then(|r| r.ssh_key.as_deref()),
+                        );
+                        // A public key is not a secret: a plan file may hold it.
+                        let from = Source::Value(text.clone());
+                        secrets.insert(id, &secrets::user_ssh_key(name), text, from);
                         fp
                     });
                     let expiry = match spec::Expiry::from_fields(
@@ -161,7 +168,9 @@ fn pool_config(
                         let fingerprint = value.map(|value| {
                             let fp =
                                 fingerprint::reconcile(&value, live_registry(&server).as_deref());
-                            secrets.insert(id, &secrets::registry(&server), value);
+                            let from = registry.password.as_ref().map(secrets::source);
+                            let from = from.unwrap_or(Source::Value(String::new()));
+                            secrets.insert(id, &secrets::registry(&server), value, from);
                             fp
                         });
                         RegistryAuth::Password {

@@ -6,6 +6,7 @@ pub mod bookkeeping;
 pub mod catalog;
 pub mod config;
 pub mod diff;
+pub mod file;
 pub mod fingerprint;
 pub mod input;
 pub mod model;
