@@ -45,10 +45,18 @@ fn every_invalid_spec_fails_with_its_documented_errors() {
                 .as_ref()
                 .and_then(|s| diagnostics.sources.location(s));
             if located.is_none() {
-                problems.push(format!("{}: `{}` has no location", file.display(), diagnostic.message));
+                problems.push(format!(
+                    "{}: `{}` has no location",
+                    file.display(),
+                    diagnostic.message
+                ));
             }
             if diagnostic.hint.is_none() {
-                problems.push(format!("{}: `{}` has no hint", file.display(), diagnostic.message));
+                problems.push(format!(
+                    "{}: `{}` has no hint",
+                    file.display(),
+                    diagnostic.message
+                ));
             }
         }
         insta::assert_snapshot!(name(&file), diagnostics.render_text(false));

@@ -173,8 +173,9 @@ impl Loader {
             }
             return;
         }
-        let mut walk = shape::walk(file, &mut root);
-        self.diagnostics.append(&mut walk.diagnostics);
+        let walk = shape::walk(file, &mut root);
+        // Kept in the walk too: typed deserialization consults them.
+        self.diagnostics.extend(walk.diagnostics.iter().cloned());
         let index = SpanIndex::from_entries(file, &walk.entries);
         let dir = path.parent().unwrap_or(Path::new(""));
         let mut spec = FileSpec {
@@ -444,7 +445,10 @@ impl Loader {
                 }
             }
         }
-        let clean = !self.diagnostics.iter().any(|d| d.severity == Severity::Error);
+        let clean = !self
+            .diagnostics
+            .iter()
+            .any(|d| d.severity == Severity::Error);
         if clean && !self.specs.is_empty() && self.pool_count == 0 {
             // Point at the account table if there is one, else at the top of the first file.
             let at = account
@@ -601,7 +605,8 @@ fn syntax_message(message: &str, text: &str, span: &Range<usize>) -> (String, Op
     } else if message.contains("must be quoted") {
         "put text in quotes, and one value per key".to_owned()
     } else if message.contains("basic string") || message.contains("literal string") {
-        "close the string on the same line; for text over several lines use \"\"\"...\"\"\"".to_owned()
+        "close the string on the same line; for text over several lines use \"\"\"...\"\"\""
+            .to_owned()
     } else if message.contains("expected `=`") {
         "write each setting as `key = value`".to_owned()
     } else if message.contains("expected `]`") {

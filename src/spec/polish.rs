@@ -97,7 +97,9 @@ fn expectation(expected: &str) -> String {
 /// How to write a value of a kind, for hints when no example of the field is known.
 fn how_to_write(expected: &str) -> Option<String> {
     Some(match expected {
-        "a non-negative integer" => "write a whole number of 0 or more, without quotes, e.g. 2".to_owned(),
+        "a non-negative integer" => {
+            "write a whole number of 0 or more, without quotes, e.g. 2".to_owned()
+        }
         "an integer" => "write a whole number without quotes, e.g. 2".to_owned(),
         "a boolean (`true` or `false`)" => "write `true` or `false`, without quotes".to_owned(),
         "a string" => "put text in quotes, e.g. \"text\"".to_owned(),
