@@ -68,9 +68,22 @@ pub fn parse(value: &str) -> Result<Duration, String> {
     })
 }
 
-/// Formats a duration the way spec files write them (`15m`, `1h 30m`, `7d`).
+/// Formats a duration the way spec files write them (`15m`, `1h 30m`, `7d`); fractions of a
+/// second are dropped.
 pub fn format(duration: Duration) -> String {
-    humantime::format_duration(duration).to_string()
+    let mut rest = duration.as_secs();
+    let mut parts = Vec::new();
+    for (unit, seconds) in [("d", 86_400), ("h", 3_600), ("m", 60), ("s", 1)] {
+        if rest >= seconds {
+            parts.push(format!("{}{unit}", rest / seconds));
+            rest %= seconds;
+        }
+    }
+    if parts.is_empty() {
+        "0s".to_owned()
+    } else {
+        parts.join(" ")
+    }
 }
 
 #[cfg(test)]
@@ -85,5 +98,8 @@ mod tests {
         assert!(parse("15").is_err());
         assert!(parse("fifteen minutes").is_err());
         assert_eq!(format(Duration::from_secs(5400)), "1h 30m");
+        assert_eq!(format(Duration::from_secs(8 * 86400)), "8d");
+        assert_eq!(format(Duration::from_secs(900)), "15m");
+        assert_eq!(format(Duration::from_millis(1)), "0s");
     }
 }

@@ -99,13 +99,18 @@ impl<'de> Visitor<'de> for TimeVisitor {
 }
 
 fn parse_time(value: &str) -> Result<DateTime<Utc>, String> {
+    let hint = "write an RFC 3339 time with a UTC offset, e.g. \"2027-01-01T00:00:00Z\"";
     DateTime::parse_from_rfc3339(value.trim())
         .map(|t| t.with_timezone(&Utc))
         .map_err(|err| {
-            with_hint(
-                format!("invalid time \"{value}\": {err}"),
-                "write an RFC 3339 time with a UTC offset, e.g. \"2027-01-01T00:00:00Z\"",
-            )
+            let local = value.trim().parse::<chrono::NaiveDateTime>().is_ok()
+                || value.trim().parse::<chrono::NaiveDate>().is_ok();
+            if local {
+                // Without an offset the instant depends on where batchform runs.
+                with_hint(format!("the time \"{value}\" has no UTC offset"), hint)
+            } else {
+                with_hint(format!("invalid time \"{value}\": {err}"), hint)
+            }
         })
 }
 

@@ -200,7 +200,7 @@ pub fn check_openssh_public_key(text: &str) -> Result<&str, KeyError> {
         Some(embedded) => {
             return Err(key_error(
                 format!(
-                    "the key data is a `{}` key, but the line says `{kind}`",
+                    "the key data says `{}`, but the line starts with `{kind}`",
                     shorten(&String::from_utf8_lossy(embedded))
                 ),
                 "copy the whole line of the `.pub` file unchanged",
@@ -270,6 +270,6 @@ mod tests {
             assert!(check_openssh_public_key(case).is_err(), "{case}");
         }
         let err = check_openssh_public_key(&swapped).unwrap_err();
-        assert!(err.message.contains("`ssh-ed25519` key"), "{err}");
+        assert!(err.message.contains("says `ssh-ed25519`"), "{err}");
     }
 }

@@ -164,7 +164,7 @@ impl Loader {
             // Recovery after a syntax error guesses; checking the guess would report noise.
             for error in errors {
                 let range = error.span().unwrap_or(0..0);
-                let (message, hint) = syntax_message(error.message());
+                let (message, hint) = syntax_message(error.message(), text, &range);
                 self.diagnostics.push(
                     Diagnostic::error(message)
                         .at(Some(Span::new(file, range)))
@@ -173,8 +173,9 @@ impl Loader {
             }
             return;
         }
-        let mut walk = shape::walk(file, &mut root);
-        self.diagnostics.append(&mut walk.diagnostics);
+        let walk = shape::walk(file, &mut root);
+        // Kept in the walk too: typed deserialization consults them.
+        self.diagnostics.extend(walk.diagnostics.iter().cloned());
         let index = SpanIndex::from_entries(file, &walk.entries);
         let dir = path.parent().unwrap_or(Path::new(""));
         let mut spec = FileSpec {
@@ -236,6 +237,9 @@ impl Loader {
                 _ => {}
             }
         }
+        // Tables come out sorted by key; "first defined" must mean first in the file.
+        spec.pools
+            .sort_by_key(|(_, span, _)| span.as_ref().map(|s| s.range.start));
         self.specs.push(spec);
     }
 
@@ -265,21 +269,37 @@ impl Loader {
         let mut work = value.clone();
         // Fields this loop took out, as (table path, field): their "missing field" is not news.
         let mut taken = walk.missing.clone();
+        // A value with errors is not returned even once the culprits are taken out: what is
+        // left is not what the spec says, and checking it would report nonsense.
+        let mut clean = !walk
+            .diagnostics_below(at)
+            .any(|d| d.severity == Severity::Error);
         for _ in 0..512 {
             let error = match T::deserialize(ValueDeserializer::from(work.clone())) {
-                Ok(typed) => return Some(typed),
+                Ok(typed) => return clean.then_some(typed),
                 Err(error) => error,
             };
+            clean = false;
             let span = error.span();
             let message = error.message();
             let target = span.as_ref().and_then(|s| innermost(&inside, s));
             let culprit = if let Some(field) = missing_field(message) {
                 let table = span
                     .as_ref()
-                    .and_then(|s| inside.iter().copied().find(|e| &e.value == s))
+                    .and_then(|s| {
+                        inside
+                            .iter()
+                            .copied()
+                            .filter(|e| &e.value == s)
+                            .max_by_key(|e| e.segments.len())
+                    })
                     .or(target);
                 let table_path = table.map_or(at, |e| e.path.as_str());
-                if !taken.contains(&(table_path.to_owned(), field.to_owned())) {
+                // The walk already reported what the schema requires, here or in an element.
+                let known = taken.iter().any(|(path, name)| {
+                    name == field && (path == table_path || is_below(path, table_path))
+                });
+                if !known {
                     let hint = example_for(field).map(|e| format!("add it, for example: {e}"));
                     let anchor = table.map_or(anchor.clone(), |e| e.key.clone());
                     self.diagnostics.push(
@@ -307,12 +327,20 @@ impl Loader {
                 });
                 let (message, hint) = polish(message, found, field);
                 let range = span.unwrap_or(anchor.clone());
-                self.diagnostics.push(
-                    Diagnostic::error(message)
-                        .at(Some(Span::new(file, range)))
-                        .path(target.map_or(at, |e| e.path.as_str()))
-                        .maybe_hint(hint),
-                );
+                let target_path = target.map_or(at, |e| e.path.as_str());
+                // A table that lost an unknown key may now be incomplete; that was reported.
+                let consequence = target.is_some()
+                    && walk
+                        .diagnostics_below(target_path)
+                        .any(|d| d.path.as_deref() != Some(target_path));
+                if !consequence {
+                    self.diagnostics.push(
+                        Diagnostic::error(message)
+                            .at(Some(Span::new(file, range)))
+                            .path(target_path)
+                            .maybe_hint(hint),
+                    );
+                }
                 target
             };
             let Some(culprit) = culprit else {
@@ -417,10 +445,23 @@ impl Loader {
                 }
             }
         }
-        if self.specs.len() == self.sources.len() && !self.specs.is_empty() && self.pool_count == 0
-        {
+        let clean = !self
+            .diagnostics
+            .iter()
+            .any(|d| d.severity == Severity::Error);
+        if clean && !self.specs.is_empty() && self.pool_count == 0 {
+            // Point at the account table if there is one, else at the top of the first file.
+            let at = account
+                .as_ref()
+                .and_then(|(_, span)| span.clone())
+                .or_else(|| {
+                    self.sources
+                        .files()
+                        .next()
+                        .map(|_| Span::new(FileId::first(), 0..0))
+                });
             self.diagnostics.push(
-                Diagnostic::warning("the spec defines no pools").hint(
+                Diagnostic::warning("the spec defines no pools").at(at).hint(
                     "add a pool as [pools.<id>]; with `prune = true` an empty spec deletes every pool it owns",
                 ),
             );
@@ -438,6 +479,9 @@ impl Loader {
             self.diagnostics.extend(errors);
         }
         let mut items = self.diagnostics;
+        // Parser recovery can report one mistake twice.
+        let mut seen = HashSet::new();
+        items.retain(|d| seen.insert((d.message.clone(), d.span.clone())));
         items.sort_by_key(|d| {
             (
                 d.span.as_ref().map(|s| (s.file, s.range.start)),
@@ -538,18 +582,41 @@ fn remove(value: &mut Spanned<DeValue<'_>>, segments: &[Segment]) -> bool {
 }
 
 /// TOML parse messages, with a hint for the mistakes people make most.
-fn syntax_message(message: &str) -> (String, Option<String>) {
+fn syntax_message(message: &str, text: &str, span: &Range<usize>) -> (String, Option<String>) {
     let message = message.trim().to_owned();
+    let line_start = text
+        .get(..span.start)
+        .and_then(|before| before.rfind('\n'))
+        .map_or(0, |i| i + 1);
+    let line = text
+        .get(line_start..)
+        .and_then(|rest| rest.lines().next())
+        .unwrap_or_default()
+        .trim();
+    let found = text.get(span.clone()).unwrap_or_default().trim();
     let hint = if message.contains("duplicate key") {
-        Some("each key may appear once per table".to_owned())
-    } else if message.contains("string") && message.contains("unclosed") {
-        Some("close the string with the quote it started with".to_owned())
-    } else if message.contains("invalid") && message.contains("key") {
-        Some("bare keys may contain only letters, digits, `-` and `_`; quote others".to_owned())
+        if line.starts_with('[') {
+            format!("a table is defined once; merge the sections headed `{line}`")
+        } else {
+            "each key may appear once per table".to_owned()
+        }
+    } else if message.contains("must be quoted") && !found.is_empty() && !found.contains(' ') {
+        format!("put text in quotes: \"{found}\"")
+    } else if message.contains("must be quoted") {
+        "put text in quotes, and one value per key".to_owned()
+    } else if message.contains("basic string") || message.contains("literal string") {
+        "close the string on the same line; for text over several lines use \"\"\"...\"\"\""
+            .to_owned()
+    } else if message.contains("expected `=`") {
+        "write each setting as `key = value`".to_owned()
+    } else if message.contains("expected `]`") {
+        "close the table header with `]`, e.g. `[pools.render]`".to_owned()
+    } else if message.contains("key") {
+        "bare keys may contain only letters, digits, `-` and `_`; quote others".to_owned()
     } else {
-        None
+        "see https://toml.io for TOML syntax".to_owned()
     };
-    (message, hint)
+    (message, Some(hint))
 }
 
 #[cfg(test)]

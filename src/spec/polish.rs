@@ -41,10 +41,9 @@ pub(crate) fn polish(
         && let Some((actual, expected)) = rest.split_once(", expected ")
     {
         let found = found.map_or_else(|| toml_kind(actual), describe);
-        return (
-            format!("expected {}, found {found}", expectation(expected)),
-            example,
-        );
+        let expected = expectation(expected);
+        let hint = example.or_else(|| how_to_write(&expected));
+        return (format!("expected {expected}, found {found}"), hint);
     }
     if let Some(rest) = message.strip_prefix("invalid value: ")
         && let Some((actual, expected)) = rest.split_once(", expected ")
@@ -52,10 +51,9 @@ pub(crate) fn polish(
         let actual = actual
             .split_once(' ')
             .map_or(actual, |(_, literal)| literal);
-        return (
-            format!("expected {}, found {actual}", expectation(expected)),
-            example,
-        );
+        let expected = expectation(expected);
+        let hint = example.or_else(|| how_to_write(&expected));
+        return (format!("expected {expected}, found {actual}"), hint);
     }
     if let Some(rest) = message.strip_prefix("unknown variant `")
         && let Some((variant, expected)) = rest.split_once("`, expected ")
@@ -94,6 +92,21 @@ fn expectation(expected: &str) -> String {
         other if other.starts_with("struct ") || other.starts_with("a map") => "a table".to_owned(),
         other => other.to_owned(),
     }
+}
+
+/// How to write a value of a kind, for hints when no example of the field is known.
+fn how_to_write(expected: &str) -> Option<String> {
+    Some(match expected {
+        "a non-negative integer" => {
+            "write a whole number of 0 or more, without quotes, e.g. 2".to_owned()
+        }
+        "an integer" => "write a whole number without quotes, e.g. 2".to_owned(),
+        "a boolean (`true` or `false`)" => "write `true` or `false`, without quotes".to_owned(),
+        "a string" => "put text in quotes, e.g. \"text\"".to_owned(),
+        "a table" => "write a table: a `[section]` or `{ key = value }`".to_owned(),
+        "an array" => "write an array: `[\"a\", \"b\"]`".to_owned(),
+        _ => return None,
+    })
 }
 
 /// Serde's name for what it found, when the value itself is not at hand.

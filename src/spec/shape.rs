@@ -123,6 +123,21 @@ pub(crate) struct Walk {
     pub missing: HashSet<(String, String)>,
 }
 
+impl Walk {
+    /// Diagnostics about `path` or anything below it.
+    pub(crate) fn diagnostics_below<'a>(
+        &'a self,
+        path: &'a str,
+    ) -> impl Iterator<Item = &'a Diagnostic> + 'a {
+        self.diagnostics.iter().filter(move |d| {
+            d.path.as_deref().is_some_and(|p| {
+                p.strip_prefix(path)
+                    .is_some_and(|rest| rest.is_empty() || rest.starts_with(['.', '[']))
+            })
+        })
+    }
+}
+
 /// Checks every key of a document against the schema, removing unknown keys (each reported,
 /// with a suggestion) so that typed deserialization can go on to find the next problems.
 pub(crate) fn walk(file: FileId, root: &mut Spanned<DeTable<'_>>) -> Walk {

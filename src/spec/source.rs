@@ -64,6 +64,10 @@ fn floor_char_boundary(text: &str, offset: usize) -> usize {
 pub struct FileId(usize);
 
 impl FileId {
+    pub(crate) fn first() -> Self {
+        FileId(0)
+    }
+
     pub(crate) fn index(self) -> usize {
         self.0
     }

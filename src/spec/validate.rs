@@ -684,7 +684,10 @@ fn user(
             if expires <= now {
                 check.bad_value(
                     &field("expires"),
-                    format!("user `{name}` expired at {}", expires.to_rfc3339()),
+                    format!(
+                        "user `{name}` expired at {}",
+                        expires.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)
+                    ),
                     "use a time in the future, or valid_for = \"7d\" for a validity batchform renews",
                 );
             }
