@@ -251,39 +251,38 @@ pub fn render_one(renderer: &Renderer, sources: &Sources, diagnostic: &Diagnosti
         Severity::Warning => Level::Warning,
     };
     // Origins must outlive the message; collect them first.
-    let mut places: Vec<(String, &str, std::ops::Range<usize>, Option<&str>, bool)> = Vec::new();
+    let mut places: Vec<Place<'_>> = Vec::new();
     if let Some(span) = &diagnostic.span
         && let Some(file) = sources.file(span.file)
     {
-        places.push((
-            file.path.display().to_string(),
-            file.text.as_str(),
-            visible(&file.text, file.clamp(span.range.clone())),
-            diagnostic.hint.as_deref(),
-            true,
-        ));
+        places.push(Place {
+            origin: file.path.display().to_string(),
+            text: &file.text,
+            range: visible(&file.text, file.clamp(span.range.clone())),
+            label: diagnostic.hint.as_deref(),
+            level,
+        });
     }
     for (span, label) in &diagnostic.related {
         if let Some(file) = sources.file(span.file) {
-            places.push((
-                file.path.display().to_string(),
-                file.text.as_str(),
-                visible(&file.text, file.clamp(span.range.clone())),
-                Some(label.as_str()),
-                false,
-            ));
+            places.push(Place {
+                origin: file.path.display().to_string(),
+                text: &file.text,
+                range: visible(&file.text, file.clamp(span.range.clone())),
+                label: Some(label),
+                level: Level::Info,
+            });
         }
     }
     let mut message: Message<'_> = level.title(&diagnostic.message);
-    for (origin, text, range, label, primary) in &places {
-        let annotation_level = if *primary { level } else { Level::Info };
-        let mut annotation = annotation_level.span(range.clone());
-        if let Some(label) = label {
+    for place in &places {
+        let mut annotation = place.level.span(place.range.clone());
+        if let Some(label) = place.label {
             annotation = annotation.label(label);
         }
         message = message.snippet(
-            Snippet::source(text)
-                .origin(origin)
+            Snippet::source(place.text)
+                .origin(&place.origin)
                 .fold(true)
                 .annotation(annotation),
         );
@@ -296,6 +295,15 @@ pub fn render_one(renderer: &Renderer, sources: &Sources, diagnostic: &Diagnosti
         message = message.footer(Level::Help.title(&footer_hint));
     }
     renderer.render(message).to_string()
+}
+
+/// One quoted place of a diagnostic.
+struct Place<'a> {
+    origin: String,
+    text: &'a str,
+    range: std::ops::Range<usize>,
+    label: Option<&'a str>,
+    level: Level,
 }
 
 /// Makes a span worth drawing: an empty span gets the character under it, a span running over
