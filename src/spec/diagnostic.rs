@@ -244,8 +244,19 @@ fn plural(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
 
+/// Renders one diagnostic rustc style, quoting the files in `sources` (plain text unless
+/// `color`).
+pub fn render(sources: &Sources, diagnostic: &Diagnostic, color: bool) -> String {
+    let renderer = if color {
+        Renderer::styled()
+    } else {
+        Renderer::plain()
+    };
+    render_one(&renderer, sources, diagnostic)
+}
+
 /// Renders one diagnostic with its source lines, or as a bare title when it has no place.
-pub fn render_one(renderer: &Renderer, sources: &Sources, diagnostic: &Diagnostic) -> String {
+fn render_one(renderer: &Renderer, sources: &Sources, diagnostic: &Diagnostic) -> String {
     let level = match diagnostic.severity {
         Severity::Error => Level::Error,
         Severity::Warning => Level::Warning,
