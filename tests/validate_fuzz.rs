@@ -37,8 +37,15 @@ impl Rng {
 
 fn exercise(name: &Path, text: &str) {
     let outcome = std::panic::catch_unwind(|| match load_str(name, text) {
-        Ok(loaded) => render(&loaded.diagnostics),
-        Err(diagnostics) => render(&diagnostics),
+        Ok(loaded) => {
+            // A spec that loads has lost no pool on the way.
+            assert_eq!(loaded.desired.pools.len(), loaded.diagnostics.pools);
+            render(&loaded.diagnostics);
+        }
+        Err(diagnostics) => {
+            assert!(diagnostics.has_errors());
+            render(&diagnostics);
+        }
     });
     assert!(
         outcome.is_ok(),

@@ -252,6 +252,32 @@ impl Loader {
         anchor: Range<usize>,
         walk: &Walk,
     ) -> Option<T> {
+        let before = self.diagnostics.len();
+        let typed = self.typed_inner(file, value, at, anchor.clone(), walk);
+        let explained = self.diagnostics.len() > before
+            || walk
+                .diagnostics_below(at)
+                .any(|d| d.severity == Severity::Error);
+        if typed.is_none() && !explained {
+            // Never drop a pool silently, even if no better message was found.
+            self.diagnostics.push(
+                Diagnostic::error(format!("`{at}` could not be read"))
+                    .at(Some(Span::new(file, anchor)))
+                    .path(at)
+                    .hint("compare it with the examples, or with `batchform schema`"),
+            );
+        }
+        typed
+    }
+
+    fn typed_inner<'de, T: Deserialize<'de>>(
+        &mut self,
+        file: FileId,
+        value: &Spanned<DeValue<'de>>,
+        at: &str,
+        anchor: Range<usize>,
+        walk: &Walk,
+    ) -> Option<T> {
         let entries = &walk.entries;
         let base = entries
             .iter()
