@@ -281,22 +281,30 @@ fn render_one(renderer: &Renderer, sources: &Sources, diagnostic: &Diagnostic) -
                 text: &file.text,
                 range: visible(&file.text, file.clamp(span.range.clone())),
                 label: Some(label),
-                level: Level::Info,
+                // Drawn with `-` and no "info:" prefix, like rustc's secondary labels.
+                level: Level::Warning,
             });
         }
     }
     let mut message: Message<'_> = level.title(&diagnostic.message);
-    for place in &places {
-        let mut annotation = place.level.span(place.range.clone());
-        if let Some(label) = place.label {
-            annotation = annotation.label(label);
+    // Places in one file share one snippet, as rustc shows them; the primary comes first.
+    let mut done = vec![false; places.len()];
+    for (i, place) in places.iter().enumerate() {
+        if done[i] {
+            continue;
         }
-        message = message.snippet(
-            Snippet::source(place.text)
-                .origin(&place.origin)
-                .fold(true)
-                .annotation(annotation),
-        );
+        let mut snippet = Snippet::source(place.text).origin(&place.origin).fold(true);
+        for (j, other) in places.iter().enumerate().skip(i) {
+            if other.origin == place.origin && !done[j] {
+                done[j] = true;
+                let mut annotation = other.level.span(other.range.clone());
+                if let Some(label) = other.label {
+                    annotation = annotation.label(label);
+                }
+                snippet = snippet.annotation(annotation);
+            }
+        }
+        message = message.snippet(snippet);
     }
     let footer_hint;
     if diagnostic.span.is_none()
