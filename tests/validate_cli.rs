@@ -208,6 +208,26 @@ fn duplicate_pool_ids_across_files_point_at_both() {
 }
 
 #[test]
+fn account_settings_live_in_one_file() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("a.toml"),
+        format!("[account]\nowner = \"x\"\n[pools.a]{POOL}"),
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("b.toml"), "[account]\nowner = \"y\"\n").unwrap();
+    batchform()
+        .current_dir(dir.path())
+        .args(["validate", "."])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains(
+            "error: the `[account]` table is defined in more than one file\n --> ./b.toml:1:2",
+        ))
+        .stdout(predicate::str::contains("./a.toml:1:2"));
+}
+
+#[test]
 fn a_missing_path_is_an_error() {
     batchform()
         .args(["validate", "no/such/spec.toml"])

@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use super::diagnostic::Diagnostic;
+use super::diagnostic::{Diagnostic, Diagnostics};
 use super::model::{Account, Pool};
 use super::path;
 use super::secret::{Secret, SecretRef};
@@ -71,10 +71,26 @@ impl Desired {
         self.index.nearest(path).map(|spot| spot.key.clone())
     }
 
-    /// A diagnostic about a spec path, already pointing at where the path is written; render it
-    /// with [`crate::spec::diagnostic::render_one`] and [`Desired::sources`].
+    /// Points a diagnostic at where a spec path is written (e.g. a planning error about
+    /// `pools.render.vm_size`), and names the path.
     pub fn diagnostic(&self, diagnostic: Diagnostic, path: &str) -> Diagnostic {
         diagnostic.at(self.span(path)).path(path)
+    }
+
+    /// One diagnostic, rustc style, quoting the spec's files.
+    pub fn render(&self, diagnostic: &Diagnostic, color: bool) -> String {
+        super::diagnostic::render(&self.sources, diagnostic, color)
+    }
+
+    /// Bundles diagnostics about this spec (e.g. from planning) for printing as text or JSON,
+    /// the way `validate` prints its own.
+    pub fn report(&self, items: Vec<Diagnostic>) -> Diagnostics {
+        Diagnostics {
+            sources: Arc::clone(&self.sources),
+            items,
+            files: self.sources.len(),
+            pools: self.pools.len(),
+        }
     }
 
     /// Every secret reference in the spec, by full spec path.
@@ -124,5 +140,31 @@ impl Desired {
         } else {
             Err(errors)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::spec::{Diagnostic, load_str};
+
+    #[test]
+    fn later_stages_can_point_at_the_spec() {
+        let text = "[pools.render]\nvm_size = \"standard_d2s_v3\"\nnode_agent_sku = \"batch.node.ubuntu 22.04\"\nimage = { publisher = \"p\", offer = \"o\", sku = \"s\" }\nscale = { dedicated = 1 }\n";
+        let desired = load_str("specs/render.toml", text).unwrap().desired;
+        let location = desired.location("render", "vm_size").unwrap();
+        assert_eq!(location.to_string(), "specs/render.toml:2:1");
+        let diagnostic = desired.diagnostic(
+            Diagnostic::error("vm size `standard_d2s_v3` is not offered in eastus")
+                .hint("pick another size"),
+            "pools.render.vm_size",
+        );
+        let text = desired.render(&diagnostic, false);
+        assert!(text.contains("--> specs/render.toml:2:1"), "{text}");
+        let report = desired.report(vec![diagnostic]);
+        assert_eq!(report.summary(), "1 file, 1 pool: invalid (1 error)");
+        assert_eq!(
+            report.to_json()["diagnostics"][0]["path"],
+            "pools.render.vm_size"
+        );
     }
 }

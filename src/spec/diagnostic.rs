@@ -244,49 +244,67 @@ fn plural(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
 
+/// Renders one diagnostic rustc style, quoting the files in `sources` (plain text unless
+/// `color`).
+pub fn render(sources: &Sources, diagnostic: &Diagnostic, color: bool) -> String {
+    let renderer = if color {
+        Renderer::styled()
+    } else {
+        Renderer::plain()
+    };
+    render_one(&renderer, sources, diagnostic)
+}
+
 /// Renders one diagnostic with its source lines, or as a bare title when it has no place.
-pub fn render_one(renderer: &Renderer, sources: &Sources, diagnostic: &Diagnostic) -> String {
+fn render_one(renderer: &Renderer, sources: &Sources, diagnostic: &Diagnostic) -> String {
     let level = match diagnostic.severity {
         Severity::Error => Level::Error,
         Severity::Warning => Level::Warning,
     };
     // Origins must outlive the message; collect them first.
-    let mut places: Vec<(String, &str, std::ops::Range<usize>, Option<&str>, bool)> = Vec::new();
+    let mut places: Vec<Place<'_>> = Vec::new();
     if let Some(span) = &diagnostic.span
         && let Some(file) = sources.file(span.file)
     {
-        places.push((
-            file.path.display().to_string(),
-            file.text.as_str(),
-            visible(&file.text, file.clamp(span.range.clone())),
-            diagnostic.hint.as_deref(),
-            true,
-        ));
+        places.push(Place {
+            origin: file.path.display().to_string(),
+            text: &file.text,
+            range: visible(&file.text, file.clamp(span.range.clone())),
+            label: diagnostic.hint.as_deref(),
+            level,
+        });
     }
     for (span, label) in &diagnostic.related {
         if let Some(file) = sources.file(span.file) {
-            places.push((
-                file.path.display().to_string(),
-                file.text.as_str(),
-                visible(&file.text, file.clamp(span.range.clone())),
-                Some(label.as_str()),
-                false,
-            ));
+            places.push(Place {
+                origin: file.path.display().to_string(),
+                text: &file.text,
+                range: visible(&file.text, file.clamp(span.range.clone())),
+                label: Some(label),
+                // Drawn with `-` and no "info:" prefix, like rustc's secondary labels.
+                level: Level::Warning,
+            });
         }
     }
     let mut message: Message<'_> = level.title(&diagnostic.message);
-    for (origin, text, range, label, primary) in &places {
-        let annotation_level = if *primary { level } else { Level::Info };
-        let mut annotation = annotation_level.span(range.clone());
-        if let Some(label) = label {
-            annotation = annotation.label(label);
+    // Places in one file share one snippet, as rustc shows them; the primary comes first.
+    let mut done = vec![false; places.len()];
+    for (i, place) in places.iter().enumerate() {
+        if done[i] {
+            continue;
         }
-        message = message.snippet(
-            Snippet::source(text)
-                .origin(origin)
-                .fold(true)
-                .annotation(annotation),
-        );
+        let mut snippet = Snippet::source(place.text).origin(&place.origin).fold(true);
+        for (j, other) in places.iter().enumerate().skip(i) {
+            if other.origin == place.origin && !done[j] {
+                done[j] = true;
+                let mut annotation = other.level.span(other.range.clone());
+                if let Some(label) = other.label {
+                    annotation = annotation.label(label);
+                }
+                snippet = snippet.annotation(annotation);
+            }
+        }
+        message = message.snippet(snippet);
     }
     let footer_hint;
     if diagnostic.span.is_none()
@@ -296,6 +314,15 @@ pub fn render_one(renderer: &Renderer, sources: &Sources, diagnostic: &Diagnosti
         message = message.footer(Level::Help.title(&footer_hint));
     }
     renderer.render(message).to_string()
+}
+
+/// One quoted place of a diagnostic.
+struct Place<'a> {
+    origin: String,
+    text: &'a str,
+    range: std::ops::Range<usize>,
+    label: Option<&'a str>,
+    level: Level,
 }
 
 /// Makes a span worth drawing: an empty span gets the character under it, a span running over

@@ -60,12 +60,8 @@ impl Visitor<'_> for DurationVisitor {
 
 /// Parses a duration the way spec files write them.
 pub fn parse(value: &str) -> Result<Duration, String> {
-    humantime::parse_duration(value.trim()).map_err(|err| {
-        with_hint(
-            format!("invalid duration \"{value}\": {err}"),
-            EXAMPLE_HINT.to_owned(),
-        )
-    })
+    humantime::parse_duration(value.trim())
+        .map_err(|err| with_hint(format!("invalid duration \"{value}\": {err}"), EXAMPLE_HINT))
 }
 
 /// Formats a duration the way spec files write them (`15m`, `1h 30m`, `7d`); fractions of a

@@ -187,18 +187,16 @@ impl Loader {
         for (key, value) in &root {
             let key_span = Some(Span::new(file, key.span()));
             match key.get_ref().as_ref() {
-                "$schema" => {
-                    if !matches!(value.get_ref(), DeValue::String(_)) {
-                        self.diagnostics.push(
-                            Diagnostic::error(format!(
-                                "expected a string, found {}",
-                                describe(value.get_ref())
-                            ))
-                            .at(Some(Span::new(file, value.span())))
-                            .path("$schema")
-                            .hint("`$schema` names this file's JSON schema, e.g. \"../schema/batchform.schema.json\""),
-                        );
-                    }
+                "$schema" if !matches!(value.get_ref(), DeValue::String(_)) => {
+                    self.diagnostics.push(
+                        Diagnostic::error(format!(
+                            "expected a string, found {}",
+                            describe(value.get_ref())
+                        ))
+                        .at(Some(Span::new(file, value.span())))
+                        .path("$schema")
+                        .hint("`$schema` names this file's JSON schema, e.g. \"../schema/batchform.schema.json\""),
+                    );
                 }
                 "account" => {
                     let account: Option<Account> =
@@ -254,14 +252,37 @@ impl Loader {
         anchor: Range<usize>,
         walk: &Walk,
     ) -> Option<T> {
+        let before = self.diagnostics.len();
+        let typed = self.typed_inner(file, value, at, anchor.clone(), walk);
+        let explained = self.diagnostics.len() > before
+            || walk
+                .diagnostics_below(at)
+                .any(|d| d.severity == Severity::Error);
+        if typed.is_none() && !explained {
+            // Never drop a pool silently, even if no better message was found.
+            self.diagnostics.push(
+                Diagnostic::error(format!("`{at}` could not be read"))
+                    .at(Some(Span::new(file, anchor)))
+                    .path(at)
+                    .hint("compare it with the examples, or with `batchform schema`"),
+            );
+        }
+        typed
+    }
+
+    fn typed_inner<'de, T: Deserialize<'de>>(
+        &mut self,
+        file: FileId,
+        value: &Spanned<DeValue<'de>>,
+        at: &str,
+        anchor: Range<usize>,
+        walk: &Walk,
+    ) -> Option<T> {
         let entries = &walk.entries;
-        let Some(base) = entries
+        let base = entries
             .iter()
             .find(|e| e.path == at)
-            .map(|e| e.segments.len())
-        else {
-            return None;
-        };
+            .map(|e| e.segments.len())?;
         let inside: Vec<&Entry> = entries
             .iter()
             .filter(|e| e.segments.len() > base && is_below(&e.path, at))
@@ -343,9 +364,7 @@ impl Loader {
                 }
                 target
             };
-            let Some(culprit) = culprit else {
-                return None;
-            };
+            let culprit = culprit?;
             let mut segments = &culprit.segments[base..];
             // Arrays are never shortened, so that later entries still find their elements:
             // a bad element takes its whole array out.

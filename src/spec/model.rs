@@ -477,3 +477,73 @@ impl User {
         self.ssh_public_key.as_ref().map(|k| k.key.as_str())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pool(extra: &str) -> Pool {
+        let text = format!(
+            "vm_size = \"v\"\nnode_agent_sku = \"batch.node.ubuntu 22.04\"\nimage = {{ publisher = \"p\", offer = \"o\", sku = \"s\" }}\n{extra}"
+        );
+        toml::from_str(&text).unwrap()
+    }
+
+    #[test]
+    fn defaults_are_the_documented_ones() {
+        let pool = pool("scale = {}");
+        assert_eq!(pool.task_slots_per_node, 1);
+        assert_eq!(pool.task_scheduling, TaskScheduling::Spread);
+        assert_eq!(pool.on_nonempty_update, UpdateStrategy::Drain);
+        assert!(!pool.protect && !pool.inter_node_communication && !pool.is_windows());
+        let Scaling::Fixed(scale) = pool.scaling() else {
+            panic!("fixed scale expected");
+        };
+        assert_eq!((scale.dedicated, scale.low_priority), (0, 0));
+        assert_eq!(scale.resize_timeout, DEFAULT_RESIZE_TIMEOUT);
+        assert_eq!(
+            pool.image.reference(),
+            ImageReference::Marketplace {
+                publisher: "p",
+                offer: "o",
+                sku: "s",
+                version: "latest"
+            }
+        );
+    }
+
+    #[test]
+    fn autoscale_and_containers_read_as_written() {
+        let pool = pool(
+            "autoscale = { formula = \"$TargetDedicatedNodes = 1;\" }\ncontainer = { runtime = \"cri\", registries = [{ server = \"r.io\", username = \"u\", password = { env = \"P\" } }] }",
+        );
+        let Scaling::Auto(auto) = pool.scaling() else {
+            panic!("autoscale expected");
+        };
+        assert_eq!(auto.interval, DEFAULT_AUTOSCALE_INTERVAL);
+        let container = pool.container.as_ref().unwrap();
+        assert_eq!(container.runtime.wire_name(), "criCompatible");
+        assert_eq!(
+            pool.secret_refs(),
+            vec![(
+                "container.registries[0].password".to_owned(),
+                &SecretRef::Env("P".into())
+            )]
+        );
+    }
+
+    #[test]
+    fn relative_files_follow_the_spec_file() {
+        let mut pool = pool(
+            "scale = {}\n[users.a]\npassword = { file = \"pw\" }\nssh_public_key = { file = \"k.pub\" }",
+        );
+        pool.rebase(Path::new("specs"));
+        let user = &pool.users["a"];
+        assert_eq!(user.password, Some(SecretRef::File("specs/pw".into())));
+        assert_eq!(
+            user.ssh_public_key.as_ref().unwrap().file.as_deref(),
+            Some(Path::new("specs/k.pub"))
+        );
+        assert!(matches!(user.expiry(), Expiry::Rolling { .. }));
+    }
+}

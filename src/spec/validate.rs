@@ -8,7 +8,9 @@ use chrono::{DateTime, Utc};
 use super::diagnostic::Diagnostic;
 use super::duration::format as fmt_duration;
 use super::keys::check_openssh_public_key;
-use super::model::{Account, Autoscale, Container, FixedScale, Image, Pool, StartTask, User};
+use super::model::{
+    Account, Autoscale, Container, FixedScale, Image, Pool, StartTask, UpdateStrategy, User,
+};
 use super::path;
 use super::shape::SpanIndex;
 use super::source::Span;
@@ -226,6 +228,14 @@ pub(crate) fn pool(
             &field("node_agent_sku"),
             format!("\"{sku}\" does not look like a node agent SKU"),
             "node agent SKUs start with `batch.node.`, e.g. \"batch.node.ubuntu 22.04\"",
+        );
+    }
+    if pool.protect && pool.on_nonempty_update == UpdateStrategy::Recreate {
+        check.exclusive(
+            &field("protect"),
+            &field("on_nonempty_update"),
+            "a protected pool is never recreated, so it cannot use `on_nonempty_update = \"recreate\"`".to_owned(),
+            "use \"drain\" or \"refuse\", or remove `protect = true`",
         );
     }
     image(&mut check, &pool.image, &field("image"));
