@@ -8,3 +8,6 @@ pub mod secrets;
 pub use desired::desired;
 pub use pool::*;
 pub use secrets::Secrets;
+
+#[cfg(test)]
+mod tests;
