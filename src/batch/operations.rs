@@ -15,21 +15,6 @@ fn segment(text: &str) -> String {
         .replace('+', "%20")
 }
 
-fn call<'a>(
-    method: Method,
-    path: &'a str,
-    body: Option<Vec<u8>>,
-    if_match: Option<&'a str>,
-) -> Call<'a> {
-    Call {
-        method,
-        target: Target::Path(path),
-        query: Vec::new(),
-        body,
-        if_match,
-    }
-}
-
 fn list_query<'a>(select: Option<&str>, filter: Option<&str>) -> Vec<(&'a str, String)> {
     let mut query = Vec::new();
     if let Some(select) = select {
@@ -41,7 +26,32 @@ fn list_query<'a>(select: Option<&str>, filter: Option<&str>) -> Vec<(&'a str, S
     query
 }
 
+/// A write: what it is called in errors, and whether repeating it is harmless.
+struct Write<'a> {
+    operation: String,
+    method: Method,
+    path: String,
+    body: Option<Vec<u8>>,
+    if_match: Option<&'a str>,
+    idempotent: bool,
+}
+
 impl Client {
+    /// Sends a write; the pool's new ETag when the service gives one.
+    async fn write(&self, write: Write<'_>) -> Result<Option<String>, Error> {
+        let call = Call {
+            method: write.method,
+            target: Target::Path(&write.path),
+            query: Vec::new(),
+            body: write.body,
+            if_match: write.if_match,
+        };
+        Ok(self
+            .send(&write.operation, call, write.idempotent)
+            .await?
+            .etag)
+    }
+
     /// `GET /pools`, every page.
     pub async fn list_pools<T: DeserializeOwned>(
         &self,
@@ -58,8 +68,13 @@ impl Client {
         select: Option<&str>,
     ) -> Result<Option<(T, Option<String>)>, Error> {
         let path = format!("/pools/{}", segment(id));
-        let mut call = call(Method::GET, &path, None, None);
-        call.query = list_query(select, None);
+        let call = Call {
+            method: Method::GET,
+            target: Target::Path(&path),
+            query: list_query(select, None),
+            body: None,
+            if_match: None,
+        };
         match self.json(&format!("get pool {id}"), call).await {
             Ok(found) => Ok(Some(found)),
             Err(e) if e.is_not_found() => Ok(None),
@@ -73,32 +88,34 @@ impl Client {
         id: &str,
         body: &impl Serialize,
     ) -> Result<Option<String>, Error> {
-        let response = self
-            .send(
-                &format!("create pool {id}"),
-                call(Method::POST, "/pools", Client::body(body), None),
-                false,
-            )
-            .await?;
-        Ok(response.etag)
+        self.write(Write {
+            operation: format!("create pool {id}"),
+            method: Method::POST,
+            path: "/pools".into(),
+            body: Client::body(body),
+            if_match: None,
+            idempotent: false,
+        })
+        .await
     }
 
-    /// `PATCH /pools/{id}` with `If-Match`; the new ETag.
+    /// `PATCH /pools/{id}` with `If-Match`.
     pub async fn patch_pool(
         &self,
         id: &str,
         body: &impl Serialize,
         if_match: Option<&str>,
     ) -> Result<Option<String>, Error> {
-        let path = format!("/pools/{}", segment(id));
-        let response = self
-            .send(
-                &format!("update pool {id}"),
-                call(Method::PATCH, &path, Client::body(body), if_match),
-                false,
-            )
-            .await?;
-        Ok(response.etag)
+        self.pool_write(
+            id,
+            Method::PATCH,
+            "",
+            "update pool",
+            Some(body),
+            if_match,
+            false,
+        )
+        .await
     }
 
     /// `POST /pools/{id}/updateproperties`: a full replace of start task, packages and metadata
@@ -108,15 +125,16 @@ impl Client {
         id: &str,
         body: &impl Serialize,
     ) -> Result<Option<String>, Error> {
-        let path = format!("/pools/{}/updateproperties", segment(id));
-        let response = self
-            .send(
-                &format!("replace properties of pool {id}"),
-                call(Method::POST, &path, Client::body(body), None),
-                true,
-            )
-            .await?;
-        Ok(response.etag)
+        self.pool_write(
+            id,
+            Method::POST,
+            "/updateproperties",
+            "replace properties of pool",
+            Some(body),
+            None,
+            true,
+        )
+        .await
     }
 
     /// `POST /pools/{id}/resize` with `If-Match`.
@@ -126,15 +144,16 @@ impl Client {
         body: &impl Serialize,
         if_match: Option<&str>,
     ) -> Result<Option<String>, Error> {
-        let path = format!("/pools/{}/resize", segment(id));
-        let response = self
-            .send(
-                &format!("resize pool {id}"),
-                call(Method::POST, &path, Client::body(body), if_match),
-                false,
-            )
-            .await?;
-        Ok(response.etag)
+        self.pool_write(
+            id,
+            Method::POST,
+            "/resize",
+            "resize pool",
+            Some(body),
+            if_match,
+            false,
+        )
+        .await
     }
 
     /// `POST /pools/{id}/enableautoscale` with `If-Match`.
@@ -144,41 +163,68 @@ impl Client {
         body: &impl Serialize,
         if_match: Option<&str>,
     ) -> Result<Option<String>, Error> {
-        let path = format!("/pools/{}/enableautoscale", segment(id));
-        let operation = format!("enable autoscale on pool {id}");
-        let response = self
-            .send(
-                &operation,
-                call(Method::POST, &path, Client::body(body), if_match),
-                false,
-            )
-            .await?;
-        Ok(response.etag)
+        self.pool_write(
+            id,
+            Method::POST,
+            "/enableautoscale",
+            "enable autoscale on pool",
+            Some(body),
+            if_match,
+            false,
+        )
+        .await
     }
 
-    /// `POST /pools/{id}/disableautoscale` (the service takes no condition here). Repeating it is harmless.
+    /// `POST /pools/{id}/disableautoscale` (the service takes no condition here). Repeating it
+    /// is harmless.
     pub async fn disable_autoscale(&self, id: &str) -> Result<Option<String>, Error> {
-        let path = format!("/pools/{}/disableautoscale", segment(id));
-        let response = self
-            .send(
-                &format!("disable autoscale on pool {id}"),
-                call(Method::POST, &path, None, None),
-                true,
-            )
-            .await?;
-        Ok(response.etag)
+        self.pool_write(
+            id,
+            Method::POST,
+            "/disableautoscale",
+            "disable autoscale on pool",
+            None::<&()>,
+            None,
+            true,
+        )
+        .await
     }
 
     /// `DELETE /pools/{id}` with `If-Match`. Repeating it is harmless.
     pub async fn delete_pool(&self, id: &str, if_match: Option<&str>) -> Result<(), Error> {
-        let path = format!("/pools/{}", segment(id));
-        self.send(
-            &format!("delete pool {id}"),
-            call(Method::DELETE, &path, None, if_match),
+        self.pool_write(
+            id,
+            Method::DELETE,
+            "",
+            "delete pool",
+            None::<&()>,
+            if_match,
             true,
         )
         .await?;
         Ok(())
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    async fn pool_write(
+        &self,
+        id: &str,
+        method: Method,
+        suffix: &str,
+        what: &str,
+        body: Option<&impl Serialize>,
+        if_match: Option<&str>,
+        idempotent: bool,
+    ) -> Result<Option<String>, Error> {
+        self.write(Write {
+            operation: format!("{what} {id}"),
+            method,
+            path: format!("/pools/{}{suffix}", segment(id)),
+            body: body.and_then(Client::body),
+            if_match,
+            idempotent,
+        })
+        .await
     }
 
     /// `GET /pools/{id}/nodes`, every page.
@@ -208,11 +254,15 @@ impl Client {
             segment(pool),
             segment(node)
         );
+        let call = Call {
+            method: Method::GET,
+            target: Target::Path(&path),
+            query: Vec::new(),
+            body: None,
+            if_match: None,
+        };
         let (settings, _) = self
-            .json(
-                &format!("remote login settings of node {node}"),
-                call(Method::GET, &path, None, None),
-            )
+            .json(&format!("remote login settings of node {node}"), call)
             .await?;
         Ok(settings)
     }
@@ -225,15 +275,8 @@ impl Client {
         name: &str,
         body: &impl Serialize,
     ) -> Result<(), Error> {
-        let path = format!("/pools/{}/nodes/{}/users", segment(pool), segment(node));
-        let operation = format!("add user {name} on node {node} of pool {pool}");
-        self.send(
-            &operation,
-            call(Method::POST, &path, Client::body(body), None),
-            false,
-        )
-        .await?;
-        Ok(())
+        self.user_write(pool, node, name, Method::POST, Some(body), false)
+            .await
     }
 
     /// `PUT /pools/{id}/nodes/{node}/users/{name}`: a full replace, so repeating it is harmless.
@@ -244,33 +287,43 @@ impl Client {
         name: &str,
         body: &impl Serialize,
     ) -> Result<(), Error> {
-        let path = format!(
-            "/pools/{}/nodes/{}/users/{}",
-            segment(pool),
-            segment(node),
-            segment(name)
-        );
-        let operation = format!("replace user {name} on node {node} of pool {pool}");
-        self.send(
-            &operation,
-            call(Method::PUT, &path, Client::body(body), None),
-            true,
-        )
-        .await?;
-        Ok(())
+        self.user_write(pool, node, name, Method::PUT, Some(body), true)
+            .await
     }
 
     /// `DELETE /pools/{id}/nodes/{node}/users/{name}`.
     pub async fn delete_node_user(&self, pool: &str, node: &str, name: &str) -> Result<(), Error> {
-        let path = format!(
-            "/pools/{}/nodes/{}/users/{}",
-            segment(pool),
-            segment(node),
-            segment(name)
-        );
-        let operation = format!("delete user {name} on node {node} of pool {pool}");
-        self.send(&operation, call(Method::DELETE, &path, None, None), true)
-            .await?;
+        self.user_write(pool, node, name, Method::DELETE, None::<&()>, true)
+            .await
+    }
+
+    async fn user_write(
+        &self,
+        pool: &str,
+        node: &str,
+        name: &str,
+        method: Method,
+        body: Option<&impl Serialize>,
+        idempotent: bool,
+    ) -> Result<(), Error> {
+        let (verb, suffix) = match method {
+            Method::POST => ("add", String::new()),
+            Method::PUT => ("replace", format!("/{}", segment(name))),
+            _ => ("delete", format!("/{}", segment(name))),
+        };
+        self.write(Write {
+            operation: format!("{verb} user {name} on node {node} of pool {pool}"),
+            method,
+            path: format!(
+                "/pools/{}/nodes/{}/users{suffix}",
+                segment(pool),
+                segment(node)
+            ),
+            body: body.and_then(Client::body),
+            if_match: None,
+            idempotent,
+        })
+        .await?;
         Ok(())
     }
 
