@@ -79,9 +79,63 @@ pub async fn apply(plan: &Plan, context: Arc<Context>) -> Vec<Outcome> {
     outcomes
 }
 
-/// One pool, step by step. `etag` follows the pool through the steps: the planned one for the
-/// first write, then the one each write or wait saw last.
+/// How often a pool is planned again after writes whose answers were lost.
+const MAX_ROUNDS: usize = 5;
+
+/// One pool: its steps, and when a write's answer is lost (the write may or may not have
+/// happened), a fresh look at the pool and a new plan for it from what is there.
 async fn run(pool: &PoolPlan, cx: &Context, progress: &PoolProgress) -> Result<String, ApplyError> {
+    let mut current = pool.clone();
+    for round in 1.. {
+        match run_steps(&current, cx, progress).await {
+            Ok(()) => break,
+            Err(error) if error.is_ambiguous() && round < MAX_ROUNDS => {
+                progress.phase("an answer was lost; looking at the pool again");
+                current = replan(pool, cx).await?;
+            }
+            Err(error) => return Err(error),
+        }
+    }
+    settled(pool, cx, progress).await
+}
+
+/// The pool's plan made again against the pool as it is now.
+async fn replan(pool: &PoolPlan, cx: &Context) -> Result<PoolPlan, ApplyError> {
+    let want = pool.desired.clone().map(|config| crate::plan::DesiredPool {
+        id: pool.id.clone(),
+        config,
+        on_nonempty_update: match pool.strategy {
+            Some(crate::plan::Strategy::Recreate) => crate::plan::OnNonEmpty::Recreate,
+            _ => crate::plan::OnNonEmpty::Drain,
+        },
+        users: pool
+            .users
+            .as_ref()
+            .map(|u| u.desired.clone())
+            .unwrap_or_default(),
+    });
+    let have = match cx
+        .client
+        .get_pool::<crate::batch::wire::Pool>(&pool.id, None)
+        .await?
+    {
+        Some((live, _)) => Some(observe::live_pool(&live)),
+        None => None,
+    };
+    crate::plan::planner::replan(want.as_ref(), have.as_ref(), &cx.owner, chrono::Utc::now())
+        .map_err(|e| ApplyError::Conflict {
+            pool: pool.id.clone(),
+            detail: e.message,
+        })
+}
+
+/// One pool's steps in order. `etag` follows the pool through them: the planned one for the
+/// first write, then the one each write or wait saw last.
+async fn run_steps(
+    pool: &PoolPlan,
+    cx: &Context,
+    progress: &PoolProgress,
+) -> Result<(), ApplyError> {
     let id = pool.id.as_str();
     let mut etag = pool.etag.clone();
     for step in &pool.steps {
@@ -171,7 +225,7 @@ async fn run(pool: &PoolPlan, cx: &Context, progress: &PoolProgress) -> Result<S
             }
         }
     }
-    settled(pool, cx, progress).await
+    Ok(())
 }
 
 /// Creates the pool. A create whose answer was lost may have happened: look before repeating it,
@@ -262,6 +316,9 @@ async fn settled(
         return Ok("deleted".into());
     }
     let id = pool.id.as_str();
+    // Steady first (with its resize errors), then the nodes: a resize whose answer was lost may
+    // still be under way.
+    wait_steady(cx, id, progress).await?;
     let counts = wait::until(cx.options.backoff, cx.options.timeout, || async {
         let counts = observe::node_states(&cx.client, id).await?;
         if counts.starting() == 0 {

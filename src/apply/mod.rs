@@ -47,6 +47,13 @@ pub enum ApplyError {
     Internal(String),
 }
 
+impl ApplyError {
+    /// Whether a write may have happened although it failed: look, and plan again.
+    pub fn is_ambiguous(&self) -> bool {
+        matches!(self, ApplyError::Service(e) if e.is_ambiguous())
+    }
+}
+
 fn describe(errors: &[(String, String)]) -> String {
     errors
         .iter()

@@ -29,6 +29,45 @@ pub fn plan(desired: &Desired, live: &Live, now: DateTime<Utc>) -> Plan {
     plan
 }
 
+/// Plans one pool again from what it is now (`have`): the executor's way back on course after a
+/// write whose answer was lost.
+pub fn replan(
+    want: Option<&DesiredPool>,
+    have: Option<&LivePool>,
+    owner: &str,
+    now: DateTime<Utc>,
+) -> Result<PoolPlan, PlanError> {
+    let desired = Desired {
+        owner: owner.to_string(),
+        prune: want.is_none(),
+        pools: want.cloned().into_iter().collect(),
+    };
+    let live = Live {
+        pools: have.cloned().into_iter().collect(),
+        catalog: Vec::new(),
+    };
+    let mut plan = plan(&desired, &live, now);
+    if let Some(error) = plan.errors.pop() {
+        return Err(error);
+    }
+    let id = want
+        .map(|w| w.id.clone())
+        .or_else(|| have.map(|h| h.id.clone()))
+        .unwrap_or_default();
+    Ok(plan.pools.pop().unwrap_or_else(|| PoolPlan {
+        id,
+        action: Action::NoOp,
+        strategy: None,
+        changes: Vec::new(),
+        steps: Vec::new(),
+        cost: Cost::default(),
+        etag: None,
+        live: None,
+        desired: None,
+        users: None,
+    }))
+}
+
 /// Adds node users to a pool's plan: a sync step after everything else when the pool has users
 /// (in the spec, or applied before and now to be removed).
 fn plan_users(
