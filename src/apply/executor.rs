@@ -114,14 +114,11 @@ async fn replan(pool: &PoolPlan, cx: &Context) -> Result<PoolPlan, ApplyError> {
             .map(|u| u.desired.clone())
             .unwrap_or_default(),
     });
-    let have = match cx
+    let found = cx
         .client
         .get_pool::<crate::batch::wire::Pool>(&pool.id, None)
-        .await?
-    {
-        Some((live, _)) => Some(observe::live_pool(&live)),
-        None => None,
-    };
+        .await?;
+    let have = found.map(|(live, _)| observe::live_pool(&live));
     crate::plan::planner::replan(want.as_ref(), have.as_ref(), &cx.owner, chrono::Utc::now())
         .map_err(|e| ApplyError::Conflict {
             pool: pool.id.clone(),
