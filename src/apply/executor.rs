@@ -118,7 +118,12 @@ async fn replan(pool: &PoolPlan, cx: &Context) -> Result<PoolPlan, ApplyError> {
         .client
         .get_pool::<crate::batch::wire::Pool>(&pool.id, None)
         .await?;
-    let have = found.map(|(live, _)| observe::live_pool(&live));
+    let mut have = found.map(|(live, _)| observe::live_pool(&live));
+    if let Some(have) = &mut have
+        && (want.as_ref().is_some_and(|w| !w.users.is_empty()) || !have.users.users.is_empty())
+    {
+        have.nodes = Some(observe::user_nodes(&cx.client, &pool.id).await?);
+    }
     crate::plan::planner::replan(want.as_ref(), have.as_ref(), &cx.owner, chrono::Utc::now())
         .map_err(|e| ApplyError::Conflict {
             pool: pool.id.clone(),
