@@ -1,6 +1,7 @@
 //! What an apply shows while it runs: a live line per pool on a terminal, plain timestamped
 //! lines otherwise (CI logs).
 
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -41,6 +42,7 @@ impl Progress {
             id: id.to_string(),
             bar,
             started: Instant::now(),
+            last: Mutex::new(String::new()),
         }
     }
 }
@@ -50,6 +52,8 @@ pub struct PoolProgress {
     id: String,
     bar: Option<ProgressBar>,
     started: Instant,
+    /// The last line printed, so a log gets a line per change, not per poll.
+    last: Mutex<String>,
 }
 
 impl PoolProgress {
@@ -57,11 +61,17 @@ impl PoolProgress {
     pub fn phase(&self, text: &str) {
         match &self.bar {
             Some(bar) => bar.set_message(text.to_string()),
-            None => eprintln!(
-                "{} pool {}: {text}",
-                chrono::Utc::now().format("%H:%M:%S"),
-                self.id
-            ),
+            None => {
+                let mut last = self
+                    .last
+                    .lock()
+                    .unwrap_or_else(|poisoned| poisoned.into_inner());
+                if *last != text {
+                    let time = chrono::Utc::now().format("%H:%M:%S");
+                    eprintln!("{time} pool {}: {text}", self.id);
+                    *last = text.to_string();
+                }
+            }
         }
     }
 
