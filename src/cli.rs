@@ -55,7 +55,7 @@ pub struct ValidateArgs {
 
 #[derive(Debug, clap::Args)]
 pub struct EmulatorArgs {
-    /// Address to listen on (loopback only unless you mean it).
+    /// Address to listen on (loopback only unless you mean it); port 0 picks a free port.
     #[arg(long, default_value = "127.0.0.1:8765")]
     pub listen: String,
     /// Persist the emulator's state to this file (default: in memory only).
@@ -67,6 +67,24 @@ pub struct EmulatorArgs {
     /// Base64 account key for Shared Key authentication.
     #[arg(long, default_value = crate::emulator::DEV_KEY)]
     pub key: String,
+    /// Also accept `Authorization: Bearer <TOKEN>` (the Microsoft Entra ID path).
+    #[arg(long)]
+    pub token: Option<String>,
+    /// Latency added to every API request, e.g. `25ms`.
+    #[arg(long, default_value = "0s")]
+    pub latency: humantime::Duration,
+    /// Share of API requests that fail (429, 503, 500, dropped connections, lost responses), 0 to 1.
+    #[arg(long, default_value_t = 0.0)]
+    pub faults: f64,
+    /// Seed for the fault sequence: the same seed and requests fail the same way.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// Length of each lifecycle phase (creating, starting, leaving, deleting, ...).
+    #[arg(long, default_value = "1s")]
+    pub phase: humantime::Duration,
+    /// Dedicated cores the account may use across all pools (default: unlimited).
+    #[arg(long)]
+    pub core_quota: Option<u32>,
 }
 
 /// Runs a parsed command line.

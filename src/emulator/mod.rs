@@ -1,6 +1,35 @@
-//! A local emulator of the Azure Batch data-plane REST API, for tests and first runs.
+//! A local emulator of the Azure Batch data-plane REST API (2025-06-01), for tests and first
+//! runs: the same paths, bodies, status codes, error bodies, headers, paging, Shared Key
+//! checking and asynchronous lifecycles as the service, on loopback.
+//!
+//! Start one in-process with [`start`] (tests bind `127.0.0.1:0`), or run
+//! `batchform emulator`. The `/_emulator/` routes (see [`inspect`]) let tests advance the
+//! clock, inject faults and node events, and count requests.
 
+mod account;
+mod autoscale;
+mod catalog;
+mod clock;
 pub mod command;
+mod conditions;
+mod config;
+mod errors;
+mod exchange;
+mod faults;
+pub mod inspect;
+mod lifecycle;
+mod nodes;
+mod odata;
+mod persist;
+mod pools;
+mod routes;
+mod server;
+mod state;
+mod stats;
+mod validate;
+
+pub use config::{Config, Faults, Timings, embedded_default};
+pub use server::{API_VERSIONS, Handle, start};
 
 /// The well-known development account of the embedded emulator.
 pub const DEV_ACCOUNT: &str = "devaccount";

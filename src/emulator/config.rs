@@ -1,0 +1,122 @@
+//! How an emulator instance is set up: address, account, credentials, state file, phase
+//! durations, latency, faults and quota.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use super::{DEV_ACCOUNT, DEV_KEY};
+
+/// How long each lifecycle phase lasts on the emulator clock.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Timings {
+    /// From a resize request until new nodes appear (`creating`) or old ones start leaving.
+    pub allocate: Duration,
+    /// `creating` → `starting`.
+    pub create: Duration,
+    /// `starting` → `waitingforstarttask`, or `idle` when no start task is waited for.
+    pub start: Duration,
+    /// `waitingforstarttask` → `idle` (or `starttaskfailed`).
+    pub start_task: Duration,
+    /// `rebooting` → `starting`.
+    pub reboot: Duration,
+    /// `reimaging` → `starting`.
+    pub reimage: Duration,
+    /// `leavingpool` → gone.
+    pub leave: Duration,
+    /// `stopping` → `steady`.
+    pub stop: Duration,
+    /// `deleting` → gone.
+    pub delete: Duration,
+}
+
+impl Timings {
+    /// Every phase the same length.
+    pub fn uniform(phase: Duration) -> Self {
+        Self {
+            allocate: phase,
+            create: phase,
+            start: phase,
+            start_task: phase,
+            reboot: phase,
+            reimage: phase,
+            leave: phase,
+            stop: phase,
+            delete: phase,
+        }
+    }
+}
+
+impl Default for Timings {
+    /// About a second per phase: slow enough to watch, fast enough for a demo.
+    fn default() -> Self {
+        Self::uniform(Duration::from_secs(1))
+    }
+}
+
+/// Injected failures: the share of API requests that fail, drawn from a seeded generator.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Faults {
+    /// Probability in `[0, 1]` that a request fails.
+    pub rate: f64,
+    pub seed: u64,
+    /// The `Retry-After` sent with 429 and 503 faults, in seconds.
+    pub retry_after_secs: u64,
+}
+
+impl Default for Faults {
+    fn default() -> Self {
+        Self {
+            rate: 0.0,
+            seed: 0,
+            retry_after_secs: 1,
+        }
+    }
+}
+
+/// Everything an emulator instance needs.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Where to listen; port 0 picks a free port (see [`super::Handle::endpoint`]).
+    pub listen: SocketAddr,
+    pub account: String,
+    /// Base64 account key for Shared Key authentication.
+    pub key: String,
+    /// A bearer token accepted as `Authorization: Bearer <token>` (the Entra ID path).
+    pub token: Option<String>,
+    /// Persist state here (atomically, after every change); in memory only when `None`.
+    pub state_file: Option<PathBuf>,
+    pub timings: Timings,
+    /// Added to every API request.
+    pub latency: Duration,
+    pub faults: Faults,
+    /// Dedicated cores the account may use across all pools; unlimited when `None`.
+    pub core_quota: Option<u32>,
+}
+
+impl Default for Config {
+    /// The development account on a free loopback port, in memory.
+    fn default() -> Self {
+        Self {
+            listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            account: DEV_ACCOUNT.to_string(),
+            key: DEV_KEY.to_string(),
+            token: None,
+            state_file: None,
+            timings: Timings::default(),
+            latency: Duration::ZERO,
+            faults: Faults::default(),
+            core_quota: None,
+        }
+    }
+}
+
+/// The emulator `plan` and `apply` start in-process when no endpoint is configured: the
+/// development account and key, state kept in `.batchform/emulator.json` under `cwd`, and
+/// phases of about a second.
+pub fn embedded_default(cwd: &Path) -> Config {
+    Config {
+        state_file: Some(cwd.join(".batchform").join("emulator.json")),
+        ..Config::default()
+    }
+}

@@ -1,0 +1,446 @@
+//! The HTTP server: accepts connections, and runs every API request through the same
+//! pipeline — count it, add latency, check `api-version` and authentication, draw a fault,
+//! bring the lifecycle up to now and run the operation under the state lock, persist, and
+//! answer with the service's headers (`request-id`, `client-request-id`, `DataServiceVersion`).
+//!
+//! Connections are served with hyper directly (rather than through a framework's server) so
+//! that a fault can close a connection without any response, which is what a dropped
+//! connection or a lost response looks like to a client.
+
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::Duration;
+
+use anyhow::Context;
+use axum::body::Body;
+use http::{HeaderValue, Request, Response, StatusCode};
+use hyper::body::Incoming;
+use hyper_util::rt::TokioIo;
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio::task::JoinSet;
+use url::Url;
+
+use super::config::{Config, Faults, Timings};
+use super::errors::ApiError;
+use super::exchange::{Call, Reply};
+use super::faults::{Fault, Injector};
+use super::inspect;
+use super::lifecycle::{self, Env};
+use super::persist::Store;
+use super::routes::Op;
+use super::state::State;
+use super::stats::Stats;
+use crate::batch::auth::{SharedKey, decoded_query};
+use crate::batch::wire::Timestamp;
+
+/// API versions served: the 2025 version in both spellings, and the last hand-written one.
+pub const API_VERSIONS: [&str; 3] = ["2025-06-01", "2025-06-01.21.0", "2024-07-01.20.0"];
+
+/// Query parameters any operation may carry; others are refused.
+const KNOWN_QUERY: [&str; 7] = [
+    "api-version",
+    "timeout",
+    "maxresults",
+    "$filter",
+    "$select",
+    "$expand",
+    "$skiptoken",
+];
+
+/// Request bodies larger than this are refused.
+const MAX_BODY: usize = 4 * 1024 * 1024;
+
+/// The connection is closed without a response (an injected fault).
+#[derive(Debug)]
+struct Dropped;
+
+impl std::fmt::Display for Dropped {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("connection dropped by fault injection")
+    }
+}
+
+impl std::error::Error for Dropped {}
+
+/// Fault settings and latency, changeable at run time.
+struct Runtime {
+    injector: Injector,
+    latency: Duration,
+}
+
+/// Everything a request needs, shared by all connections.
+pub struct App {
+    key: SharedKey,
+    token: Option<String>,
+    timings: Timings,
+    core_quota: Option<u32>,
+    endpoint: String,
+    state: Mutex<State>,
+    store: Option<Store>,
+    runtime: Mutex<Runtime>,
+    stats: Mutex<Stats>,
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    // A panic elsewhere must not take the service down; the data is still consistent
+    // because every change is made and saved under one lock acquisition.
+    m.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+impl App {
+    pub fn env(&self) -> Env<'_> {
+        Env {
+            timings: &self.timings,
+            core_quota: self.core_quota,
+        }
+    }
+
+    /// Runs `f` on the state brought up to now, under the state lock, and saves the state if
+    /// the lifecycle moved or `f` succeeded at a write.
+    pub fn with_state<T>(
+        &self,
+        writes: bool,
+        f: impl FnOnce(&mut State, Timestamp) -> Result<T, ApiError>,
+    ) -> Result<T, ApiError> {
+        let mut st = lock(&self.state);
+        let now = st.clock.now();
+        let moved = lifecycle::advance(&mut st, now, self.env());
+        let result = f(&mut st, now);
+        if (moved || (writes && result.is_ok()))
+            && let Some(store) = &self.store
+            && let Err(e) = store.save(&st)
+        {
+            eprintln!("batchform emulator: {e:#}");
+            return Err(ApiError::internal_error());
+        }
+        result
+    }
+
+    pub fn stats(&self, reset: bool) -> Stats {
+        let mut stats = lock(&self.stats);
+        if reset {
+            std::mem::take(&mut *stats)
+        } else {
+            stats.clone()
+        }
+    }
+
+    pub fn faults(&self) -> Faults {
+        lock(&self.runtime).injector.settings()
+    }
+
+    pub fn set_faults(&self, faults: Faults, latency: Option<Duration>) {
+        let mut runtime = lock(&self.runtime);
+        runtime.injector.reset(faults);
+        if let Some(latency) = latency {
+            runtime.latency = latency;
+        }
+    }
+
+    pub fn faults_json(&self) -> serde_json::Value {
+        let runtime = lock(&self.runtime);
+        let f = runtime.injector.settings();
+        serde_json::json!({
+            "rate": f.rate,
+            "seed": f.seed,
+            "retryAfterSeconds": f.retry_after_secs,
+            "latency": humantime::format_duration(runtime.latency).to_string(),
+        })
+    }
+
+    fn authenticate(&self, call: &Call) -> Result<(), ApiError> {
+        let header = call.header("authorization").ok_or_else(|| {
+            ApiError::authentication_failed("The request has no Authorization header.")
+        })?;
+        let bearer = header
+            .split_once(' ')
+            .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+            .map(|(_, token)| token.trim());
+        if let Some(token) = bearer {
+            return match &self.token {
+                Some(expected) if expected == token => Ok(()),
+                Some(_) => Err(ApiError::authentication_failed(
+                    "The bearer token is not valid.",
+                )),
+                None => Err(ApiError::authentication_failed(
+                    "This account accepts Shared Key only (no bearer token is configured).",
+                )),
+            };
+        }
+        self.key
+            .verify(
+                call.method.as_str(),
+                &call.raw_path,
+                call.raw_query.as_deref(),
+                &call.headers,
+                chrono::Utc::now(),
+            )
+            .map_err(|e| ApiError::authentication_failed(e.to_string()))
+    }
+}
+
+fn check_query(call: &Call) -> Result<(), ApiError> {
+    match call.query("api-version") {
+        None => return Err(ApiError::missing_query_parameter("api-version")),
+        Some(v) if !API_VERSIONS.contains(&v) => return Err(ApiError::unsupported_version(v)),
+        Some(_) => {}
+    }
+    for (name, value) in &call.query {
+        if !KNOWN_QUERY.iter().any(|k| k.eq_ignore_ascii_case(name)) {
+            return Err(ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "UnsupportedQueryParameter",
+                "One of the query parameters specified in the request URI is not supported.",
+            )
+            .with("QueryParameterName", name.as_str())
+            .with("QueryParameterValue", value.as_str()));
+        }
+    }
+    if let Some(timeout) = call.query("timeout")
+        && timeout.trim().parse::<u32>().is_err()
+    {
+        return Err(ApiError::invalid_query_value(
+            "timeout",
+            timeout,
+            "The value must be a whole number of seconds.",
+        ));
+    }
+    Ok(())
+}
+
+/// Builds the call from the request head and body.
+async fn read_call(app: &App, req: Request<Incoming>) -> Result<Call, (Call, ApiError)> {
+    let (parts, body) = req.into_parts();
+    let raw_path = parts.uri.path().to_string();
+    let raw_query = parts.uri.query().map(str::to_string);
+    let segments = raw_path
+        .split('/')
+        .filter(|s| !s.is_empty())
+        .map(|s| {
+            percent_encoding::percent_decode_str(s)
+                .decode_utf8_lossy()
+                .into_owned()
+        })
+        .collect();
+    let endpoint = parts
+        .headers
+        .get(http::header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .map_or_else(|| app.endpoint.clone(), |host| format!("http://{host}"));
+    let mut call = Call {
+        method: parts.method,
+        query: decoded_query(raw_query.as_deref()),
+        raw_path,
+        raw_query,
+        segments,
+        headers: parts.headers,
+        body: Default::default(),
+        request_id: uuid::Uuid::new_v4().to_string(),
+        endpoint,
+    };
+    match axum::body::to_bytes(Body::new(body), MAX_BODY).await {
+        Ok(bytes) => {
+            call.body = bytes;
+            Ok(call)
+        }
+        Err(_) => Err((call, ApiError::request_body_too_large(MAX_BODY))),
+    }
+}
+
+/// The response for a reply or an error, with the headers every response carries.
+fn respond(call: &Call, result: Result<Reply, ApiError>) -> Response<Body> {
+    let reply = match result {
+        Ok(reply) => reply,
+        Err(err) if err.status == StatusCode::NOT_MODIFIED => {
+            Reply::empty(StatusCode::NOT_MODIFIED)
+        }
+        Err(err) => {
+            let body = err.body(&call.endpoint, &call.request_id, chrono::Utc::now());
+            let mut reply = Reply::json(err.status, &body);
+            if let Some(secs) = err.retry_after {
+                reply = reply.header("retry-after", &secs.to_string());
+            }
+            reply
+        }
+    };
+    let mut response = Response::new(reply.body.map_or_else(Body::empty, Body::from));
+    *response.status_mut() = reply.status;
+    let headers = response.headers_mut();
+    headers.extend(reply.headers);
+    if let Ok(id) = HeaderValue::from_str(&call.request_id) {
+        headers.insert("request-id", id);
+    }
+    headers.insert("dataserviceversion", HeaderValue::from_static("3.0"));
+    let echo = call
+        .header("return-client-request-id")
+        .is_some_and(|v| v.eq_ignore_ascii_case("true"));
+    if let (true, Some(id)) = (echo, call.headers.get("client-request-id")) {
+        headers.insert("client-request-id", id.clone());
+    }
+    response
+}
+
+async fn handle(app: Arc<App>, req: Request<Incoming>) -> Result<Response<Body>, Dropped> {
+    let call = match read_call(&app, req).await {
+        Ok(call) => call,
+        Err((call, err)) => return Ok(respond(&call, Err(err))),
+    };
+    let segments: Vec<&str> = call.segments.iter().map(String::as_str).collect();
+    if let Some((&"_emulator", rest)) = segments.split_first() {
+        return Ok(respond(&call, inspect::handle(&app, &call, rest)));
+    }
+
+    let op = Op::route(&call.method, &call.segments, &call.raw_path);
+    lock(&app.stats).request(op.as_ref().map_or("Unknown", Op::name));
+    let latency = lock(&app.runtime).latency;
+    if !latency.is_zero() {
+        tokio::time::sleep(latency).await;
+    }
+
+    let prepared = check_query(&call)
+        .and_then(|()| app.authenticate(&call))
+        .and(op);
+    let (op, fault) = match prepared {
+        Ok(op) => {
+            let fault = lock(&app.runtime).injector.draw();
+            (op, fault)
+        }
+        Err(err) => {
+            lock(&app.stats).status(err.status.as_u16());
+            return Ok(respond(&call, Err(err)));
+        }
+    };
+    if let Some(fault) = fault {
+        lock(&app.stats).fault(fault.name());
+    }
+    let retry_after = app.faults().retry_after_secs;
+    let result = match fault {
+        Some(Fault::Throttled) => Err(ApiError::too_many_requests(retry_after)),
+        Some(Fault::Busy) => Err(ApiError::server_busy(retry_after)),
+        Some(Fault::Internal) => Err(ApiError::internal_error()),
+        Some(Fault::Dropped) => return Err(Dropped),
+        Some(Fault::ResponseLost) | None => {
+            let result = app.with_state(op.writes(), |st, now| op.run(app.env(), &call, st, now));
+            if fault == Some(Fault::ResponseLost) {
+                return Err(Dropped);
+            }
+            result
+        }
+    };
+    let response = respond(&call, result);
+    lock(&app.stats).status(response.status().as_u16());
+    Ok(response)
+}
+
+/// A running emulator. Dropping it stops accepting connections; [`Handle::shutdown`] also
+/// waits until every connection is closed and the state file is released.
+pub struct Handle {
+    endpoint: Url,
+    account: String,
+    key: String,
+    stop: Option<oneshot::Sender<()>>,
+    task: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl Handle {
+    /// `http://127.0.0.1:PORT/`, with the port actually bound.
+    pub fn endpoint(&self) -> &Url {
+        &self.endpoint
+    }
+
+    pub fn account(&self) -> &str {
+        &self.account
+    }
+
+    /// The base64 account key.
+    pub fn key(&self) -> &str {
+        &self.key
+    }
+
+    /// Stops the server and waits for it to finish.
+    pub async fn shutdown(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+    }
+}
+
+impl Drop for Handle {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
+/// Starts an emulator on `config.listen` and returns once it accepts connections.
+pub async fn start(config: Config) -> anyhow::Result<Handle> {
+    let key = SharedKey::new(config.account.clone(), &config.key)
+        .context("the account key must be base64")?;
+    let (store, state) = match &config.state_file {
+        Some(path) => {
+            let (store, state) = Store::open(path)?;
+            (Some(store), state)
+        }
+        None => (None, State::default()),
+    };
+    let listener = TcpListener::bind(config.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", config.listen))?;
+    let addr = listener
+        .local_addr()
+        .context("cannot read the bound address")?;
+    let endpoint = Url::parse(&format!("http://{addr}")).context("cannot form the endpoint URL")?;
+    let app = Arc::new(App {
+        key,
+        token: config.token.clone(),
+        timings: config.timings,
+        core_quota: config.core_quota,
+        endpoint: endpoint.as_str().trim_end_matches('/').to_string(),
+        state: Mutex::new(state),
+        store,
+        runtime: Mutex::new(Runtime {
+            injector: Injector::new(config.faults),
+            latency: config.latency,
+        }),
+        stats: Mutex::new(Stats::default()),
+    });
+    let (stop, stopped) = oneshot::channel();
+    let task = tokio::spawn(serve(listener, app, stopped));
+    Ok(Handle {
+        endpoint,
+        account: config.account,
+        key: config.key,
+        stop: Some(stop),
+        task: Some(task),
+    })
+}
+
+async fn serve(listener: TcpListener, app: Arc<App>, mut stopped: oneshot::Receiver<()>) {
+    let mut connections = JoinSet::new();
+    loop {
+        tokio::select! {
+            _ = &mut stopped => break,
+            accepted = listener.accept() => {
+                let Ok((stream, _)) = accepted else {
+                    // Out of descriptors or similar: back off instead of spinning.
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                };
+                let app = app.clone();
+                connections.spawn(async move {
+                    let service = hyper::service::service_fn(move |req| handle(app.clone(), req));
+                    let _ = hyper::server::conn::http1::Builder::new()
+                        .serve_connection(TokioIo::new(stream), service)
+                        .await;
+                });
+            }
+            Some(_) = connections.join_next(), if !connections.is_empty() => {}
+        }
+    }
+    drop(listener);
+    connections.shutdown().await;
+}
