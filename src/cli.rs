@@ -24,8 +24,85 @@ pub enum Command {
     Validate(ValidateArgs),
     /// Print the JSON Schema (draft-07) of the spec format, for editors and CI.
     Schema,
+    /// Show what `apply` would change in the Batch account, how, and at what cost.
+    Plan(PlanArgs),
+    /// Make the Batch account match the spec (or carry out a saved plan file).
+    Apply(ApplyArgs),
+    /// Print each node's login address: SSH on Linux, RDP on Windows.
+    Logins(LoginsArgs),
     /// Serve a local emulator of the Azure Batch REST API until interrupted.
     Emulator(EmulatorArgs),
+}
+
+/// Where the account is and how hard to push it.
+#[derive(Debug, clap::Args)]
+pub struct AccountArgs {
+    /// Requests in flight at once, across all pools and nodes.
+    #[arg(long, default_value_t = crate::batch::DEFAULT_PARALLELISM, value_parser = clap::value_parser!(usize))]
+    pub parallelism: usize,
+}
+
+/// How a plan is printed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, ValueEnum)]
+pub enum PlanFormat {
+    /// For terminals: Terraform's markers, changed fields only, strategy and cost.
+    #[default]
+    Text,
+    /// For pull-request comments: a summary table and a section per pool with a diff.
+    Markdown,
+    /// For pipelines: the plan as JSON (see the README for its fields).
+    Json,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct PlanArgs {
+    /// Spec files or directories.
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+    /// How to print the plan.
+    #[arg(long, value_enum, default_value_t)]
+    pub format: PlanFormat,
+    /// Also write the plan to FILE, for `batchform apply FILE` (no secret is written).
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// Exit 0 when nothing would change, 2 when something would, 1 on error.
+    #[arg(long)]
+    pub detailed_exitcode: bool,
+    /// Also show each changed pool as a unified diff of its canonical TOML (text format).
+    #[arg(long)]
+    pub diff: bool,
+    #[command(flatten)]
+    pub account: AccountArgs,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ApplyArgs {
+    /// Spec files or directories, or one plan file written by `plan --out`.
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+    /// Apply without asking. Needed when there is no terminal, unless applying a plan file.
+    #[arg(long)]
+    pub auto_approve: bool,
+    /// How long to wait on the service for one pool (resizes, deletions, nodes starting).
+    #[arg(long, default_value = "30m", value_parser = humantime::parse_duration)]
+    pub timeout: std::time::Duration,
+    #[command(flatten)]
+    pub account: AccountArgs,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct LoginsArgs {
+    /// Spec files or directories (for the account).
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+    /// Only this pool.
+    #[arg(long)]
+    pub pool: Option<String>,
+    /// How to print them.
+    #[arg(long, value_enum, default_value_t)]
+    pub format: DiagnosticFormat,
+    #[command(flatten)]
+    pub account: AccountArgs,
 }
 
 /// Output format of diagnostics.
@@ -92,6 +169,9 @@ pub fn run(cli: Cli) -> anyhow::Result<Exit> {
     match cli.command {
         Command::Validate(args) => crate::spec::command::validate(&args),
         Command::Schema => crate::spec::command::schema(),
+        Command::Plan(args) => crate::commands::plan::run(&args),
+        Command::Apply(args) => crate::commands::apply::run(&args),
+        Command::Logins(args) => crate::commands::logins::run(&args),
         Command::Emulator(args) => crate::emulator::command::serve(&args),
     }
 }

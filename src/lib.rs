@@ -7,6 +7,7 @@
 pub mod apply;
 pub mod batch;
 pub mod cli;
+pub mod commands;
 pub mod convert;
 pub mod emulator;
 pub mod observe;

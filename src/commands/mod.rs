@@ -1,0 +1,120 @@
+//! The commands that talk to an account: `plan`, `apply`, `logins`. Thin: they load the spec,
+//! open a session, and hand over to `observe`, `plan`, `render` and `apply`.
+
+pub mod apply;
+pub mod logins;
+pub mod plan;
+pub mod session;
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+
+use chrono::Utc;
+
+use crate::batch::Client;
+use crate::convert::Secrets;
+use crate::plan::file::Observed;
+use crate::plan::{Live, Plan};
+use crate::spec::{self, Diagnostic, LoadOptions};
+
+/// A runtime for one command: two workers suffice, the work is waiting on the network.
+pub(crate) fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    Ok(tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?)
+}
+
+/// Colour for a person at a terminal who has not asked for none.
+pub(crate) fn color(stream: &impl IsTerminal) -> bool {
+    std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && stream.is_terminal()
+}
+
+/// Loads the spec with its secrets; on errors, prints them and returns `None`.
+pub(crate) fn load(paths: &[PathBuf]) -> Option<spec::Desired> {
+    let options = LoadOptions {
+        resolve_secrets: true,
+        ..LoadOptions::default()
+    };
+    match spec::load_with(paths, &options) {
+        Ok(loaded) => {
+            if loaded.diagnostics.warning_count() > 0 {
+                eprint!(
+                    "{}",
+                    loaded.diagnostics.render_text(color(&std::io::stderr()))
+                );
+            }
+            Some(loaded.desired)
+        }
+        Err(diagnostics) => {
+            eprint!("{}", diagnostics.render_text(color(&std::io::stderr())));
+            None
+        }
+    }
+}
+
+/// A plan and what apply needs to carry it out.
+pub(crate) struct Planned {
+    pub plan: Plan,
+    pub secrets: Secrets,
+    pub owner: String,
+    pub observed: Vec<Observed>,
+}
+
+/// Observes the account and plans the spec against it. Nodes are read only for the pools whose
+/// plan needs them (node users, or a change that removes nodes and must count their tasks).
+pub(crate) async fn make_plan(spec: &spec::Desired, client: &Client) -> anyhow::Result<Planned> {
+    let resolved = spec.resolve_secrets().map_err(|errors| {
+        let text: Vec<String> = errors.iter().map(|d| spec.render(d, false)).collect();
+        anyhow::anyhow!("{}", text.join("\n"))
+    })?;
+    let mut live: Live = crate::observe::account(client).await?;
+    let (desired, secrets) = crate::convert::desired(spec, &resolved, &live.pools);
+    let now = Utc::now();
+    let first = crate::plan::plan(&desired, &live, now);
+    let needs_nodes: Vec<String> = first
+        .pools
+        .iter()
+        .filter(|p| p.cost.nodes_removed > 0 || p.users.is_some())
+        .filter_map(|p| live.pools.iter().find(|l| l.id.eq_ignore_ascii_case(&p.id)))
+        .filter(|l| !l.deleting)
+        .map(|l| l.id.clone())
+        .collect();
+    let plan = if needs_nodes.is_empty() {
+        first
+    } else {
+        crate::observe::attach_nodes(client, &mut live, &needs_nodes).await?;
+        crate::plan::plan(&desired, &live, now)
+    };
+    let observed = live
+        .pools
+        .iter()
+        .map(|p| Observed {
+            pool: p.id.clone(),
+            etag: p.etag.clone(),
+        })
+        .collect();
+    Ok(Planned {
+        plan,
+        secrets,
+        owner: desired.owner,
+        observed,
+    })
+}
+
+/// The plan's errors, each pointing at the spec line it is about.
+pub(crate) fn plan_errors(plan: &Plan, spec: &spec::Desired) -> String {
+    let color = color(&std::io::stderr());
+    plan.errors
+        .iter()
+        .map(|error| {
+            let field = error.field.clone().unwrap_or_default();
+            let diagnostic = spec.diagnostic(
+                Diagnostic::error(format!("pool {}: {}", error.pool, error.message))
+                    .maybe_hint(error.hint.clone()),
+                &spec::path::pool_field(&error.pool, &field),
+            );
+            format!("{}\n", spec.render(&diagnostic, color))
+        })
+        .collect()
+}

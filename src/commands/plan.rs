@@ -1,0 +1,69 @@
+//! `batchform plan`: what apply would do, for people (text, markdown) and pipelines (JSON).
+
+use std::io::Write;
+
+use anyhow::Context;
+
+use super::session::Session;
+use crate::cli::{PlanArgs, PlanFormat};
+use crate::plan::file::{FILE_FORMAT, PlanFile};
+use crate::{Exit, render};
+
+pub fn run(args: &PlanArgs) -> anyhow::Result<Exit> {
+    let Some(spec) = super::load(&args.paths) else {
+        return Ok(Exit::Failure);
+    };
+    super::runtime()?.block_on(async {
+        let session = Session::open(&spec.account, args.account.parallelism).await?;
+        let planned = super::make_plan(&spec, &session.client).await;
+        let requests = session.client.requests();
+        let target = session.target.clone();
+        session.close().await?;
+        let planned = planned?;
+        let plan = &planned.plan;
+        let output = match args.format {
+            PlanFormat::Text => {
+                let options = render::text::Options {
+                    color: super::color(&std::io::stdout()),
+                    diff: args.diff,
+                };
+                render::text::render(plan, options)
+            }
+            PlanFormat::Markdown => render::markdown::render(plan),
+            PlanFormat::Json => render::json::render(plan),
+        };
+        std::io::stdout().lock().write_all(output.as_bytes())?;
+        if !plan.errors.is_empty() {
+            eprint!("{}", super::plan_errors(plan, &spec));
+            return Ok(Exit::Failure);
+        }
+        if let Some(out) = &args.out {
+            let file = PlanFile {
+                format: FILE_FORMAT.to_string(),
+                batchform_version: env!("CARGO_PKG_VERSION").to_string(),
+                created: chrono::Utc::now(),
+                endpoint: target,
+                owner: planned.owner.clone(),
+                observed: planned.observed.clone(),
+                secrets: planned.secrets.sources(),
+                plan: plan.clone(),
+            };
+            let json = serde_json::to_string_pretty(&file)?;
+            std::fs::write(out, json + "\n")
+                .with_context(|| format!("writing the plan to {}", out.display()))?;
+            eprintln!(
+                "Saved the plan to {}: apply it with `batchform apply {}`.",
+                out.display(),
+                out.display()
+            );
+        }
+        if std::env::var_os("BATCHFORM_REQUEST_COUNT").is_some() {
+            eprintln!("requests: {requests}");
+        }
+        Ok(if args.detailed_exitcode && plan.has_changes() {
+            Exit::Changes
+        } else {
+            Exit::Success
+        })
+    })
+}
