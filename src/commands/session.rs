@@ -41,7 +41,9 @@ impl Session {
                 emulator: Some(handle),
             });
         };
-        let credential = credential(account, &endpoint)?;
+        // An endpoint from the environment goes with the account name from the environment.
+        let from_spec = account.endpoint.as_deref() == Some(endpoint.as_str());
+        let credential = credential(account, &endpoint, from_spec)?;
         let client = Client::new(&endpoint, credential, RetryPolicy::default(), parallelism)?;
         Ok(Self {
             client,
@@ -64,15 +66,15 @@ fn env(name: &str) -> Option<String> {
 }
 
 /// Credentials from the environment, under the Azure CLI's and SDKs' names.
-fn credential(account: &Account, endpoint: &str) -> anyhow::Result<Credential> {
+fn credential(account: &Account, endpoint: &str, from_spec: bool) -> anyhow::Result<Credential> {
     if let Some(token) = env("AZURE_BATCH_ACCESS_TOKEN") {
         return Ok(Credential::Token(token));
     }
     if let Some(key) = env("AZURE_BATCH_ACCESS_KEY") {
-        let name = account
-            .name
-            .clone()
+        let spec_name = account.name.clone().filter(|_| from_spec);
+        let name = spec_name
             .or_else(|| env("AZURE_BATCH_ACCOUNT"))
+            .or_else(|| account.name.clone())
             .or_else(|| account_from_endpoint(endpoint))
             .context(
                 "the Batch account name is unknown: set [account] name or AZURE_BATCH_ACCOUNT",

@@ -149,6 +149,7 @@ const CATALOG: &[Entry] = &[
         )
     },
     windows("2022-datacenter", "20348.3807.250605"),
+    windows("2022-datacenter-smalldisk", "20348.3807.250605"),
     windows("2022-datacenter-core", "20348.3807.250605"),
     windows("2022-datacenter-azure-edition", "20348.3807.250605"),
     Entry {

@@ -40,7 +40,9 @@ impl ApiError {
 
     /// The body for this error on one request.
     pub fn body(&self, endpoint: &str, request_id: &str, time: Timestamp) -> BatchError {
-        let time = time.format("%Y-%m-%dT%H:%M:%S%.7fZ");
+        // The service writes seven fractional digits (.NET ticks); chrono has no `%.7f`.
+        let ticks = time.timestamp_subsec_nanos() / 100;
+        let time = format!("{}.{ticks:07}Z", time.format("%Y-%m-%dT%H:%M:%S"));
         BatchError {
             odata_metadata: Some(format!(
                 "{endpoint}/$metadata#Microsoft.Azure.Batch.Protocol.Entities.Container.errors/@Element"

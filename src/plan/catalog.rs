@@ -53,10 +53,13 @@ pub fn check(
             && i.offer.eq_ignore_ascii_case(offer)
             && i.sku.eq_ignore_ascii_case(sku)
     }) else {
+        let current = catalog
+            .iter()
+            .filter(|i| i.end_of_life.is_none_or(|end| end > now));
         return vec![error(
             "image",
             format!("image `{name}` is not in the account's supported images"),
-            closest(&name, catalog.iter().map(display)),
+            closest(&name, current.map(display)),
         )];
     };
     let mut errors = Vec::new();

@@ -60,23 +60,7 @@ pub fn render(plan: &Plan, options: Options) -> String {
             plan.unmanaged.join(", ")
         );
     }
-    for error in &plan.errors {
-        let field = error
-            .field
-            .as_deref()
-            .map(|f| format!(".{f}"))
-            .unwrap_or_default();
-        let _ = writeln!(
-            out,
-            "\n{}: pool {}{field}: {}",
-            paint.red("error"),
-            error.pool,
-            error.message
-        );
-        if let Some(hint) = &error.hint {
-            let _ = writeln!(out, "  hint: {hint}");
-        }
-    }
+    // The errors themselves are printed by the command, each at its line in the spec.
     if plan.errors.is_empty() {
         let _ = writeln!(out, "\n{}", summary(plan));
     } else {
