@@ -140,3 +140,119 @@ fn apply_without_a_terminal_needs_auto_approve() {
         .code(1)
         .stderr(predicate::str::contains("--auto-approve"));
 }
+
+#[test]
+fn two_plans_from_the_same_state_cannot_both_apply() {
+    let emulator = Emulator::start("10ms", &[]);
+    let first = spec_dir(&[(
+        "pools.toml",
+        &format!("{ACCOUNT}{}", pool("p", "[pools.p.scale]\ndedicated = 1\n")),
+    )]);
+    apply(&emulator, first.path()).success();
+    // Two reviewers each plan a different change against the same pool.
+    let a = spec_dir(&[(
+        "pools.toml",
+        &format!(
+            "{ACCOUNT}{}",
+            pool(
+                "p",
+                "[pools.p.scale]\ndedicated = 1\n[pools.p.metadata]\nowner = \"a\"\n"
+            )
+        ),
+    )]);
+    let b = spec_dir(&[(
+        "pools.toml",
+        &format!(
+            "{ACCOUNT}{}",
+            pool(
+                "p",
+                "[pools.p.scale]\ndedicated = 1\n[pools.p.metadata]\nowner = \"b\"\n"
+            )
+        ),
+    )]);
+    for dir in [&a, &b] {
+        emulator
+            .batchform(dir.path())
+            .args(["plan", "--out", "plan.json", "pools.toml"])
+            .assert()
+            .success();
+    }
+    emulator
+        .batchform(a.path())
+        .args(["apply", "plan.json"])
+        .assert()
+        .success();
+    // The second would overwrite the first without having seen it: refused, nothing written.
+    emulator
+        .batchform(b.path())
+        .args(["apply", "plan.json"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "pool p changed since the plan was made",
+        ));
+    converged(&emulator, a.path());
+}
+
+#[test]
+fn pruning_deletes_only_owned_pools() {
+    let emulator = Emulator::start("10ms", &[]);
+    let both = format!(
+        "{ACCOUNT}{}{}",
+        pool("kept", "[pools.kept.scale]\ndedicated = 1\n"),
+        pool("dropped", "[pools.dropped.scale]\ndedicated = 1\n")
+    );
+    let dir = spec_dir(&[("pools.toml", &both)]);
+    apply(&emulator, dir.path()).success();
+    let other = "[account]\nowner = \"other\"\n".to_string()
+        + &pool("theirs", "[pools.theirs.scale]\ndedicated = 1\n");
+    let other_dir = spec_dir(&[("pools.toml", &other)]);
+    apply(&emulator, other_dir.path()).success();
+
+    let pruning = format!(
+        "[account]\nowner = \"team\"\nprune = true\n{}",
+        pool("kept", "[pools.kept.scale]\ndedicated = 1\n")
+    );
+    let dir = spec_dir(&[("pools.toml", &pruning)]);
+    apply(&emulator, dir.path())
+        .success()
+        .stdout(predicate::str::contains("pool dropped: deleted"));
+    converged(&emulator, dir.path());
+    let client = emulator.client();
+    let ids: Vec<serde_json::Value> = common::runtime()
+        .block_on(client.list_pools(Some("id")))
+        .unwrap();
+    let mut ids: Vec<&str> = ids.iter().map(|p| p["id"].as_str().unwrap()).collect();
+    ids.sort();
+    assert_eq!(ids, ["kept", "theirs"]);
+}
+
+#[test]
+fn a_protected_pool_survives_a_spec_that_would_recreate_it() {
+    let emulator = Emulator::start("10ms", &[]);
+    let protected = format!(
+        "{ACCOUNT}{}",
+        pool("p", "protect = true\n[pools.p.scale]\ndedicated = 1\n")
+    );
+    let dir = spec_dir(&[("pools.toml", &protected)]);
+    apply(&emulator, dir.path()).success();
+    // Protection lifted and a recreate asked for in the same breath: the recorded protection holds.
+    let recreate = format!(
+        "{ACCOUNT}{}",
+        pool(
+            "p",
+            "on_nonempty_update = \"recreate\"\n[pools.p.scale]\ndedicated = 1\n"
+        )
+        .replace("standard_d2s_v3", "standard_d4s_v3")
+    );
+    let dir = spec_dir(&[("pools.toml", &recreate)]);
+    apply(&emulator, dir.path())
+        .code(1)
+        .stderr(predicate::str::contains("protected"));
+    let client = emulator.client();
+    let (live, _): (serde_json::Value, _) = common::runtime()
+        .block_on(client.get_pool("p", None))
+        .unwrap()
+        .unwrap();
+    assert_eq!(live["vmSize"], "standard_d2s_v3");
+}

@@ -169,15 +169,17 @@ async fn run_steps(
                 let recorded = pool.users.as_ref().map(|u| &u.recorded);
                 let removes_start_task = desired.start_task.is_none()
                     && pool.live.as_ref().is_some_and(|l| l.start_task.is_some());
-                if removes_start_task {
-                    // PATCH keeps a start task it is not given; only a full replace removes it.
-                    let body = convert::replace_properties_body(desired, &cx.owner, recorded);
-                    written(id, cx.client.replace_pool_properties(id, &body).await)?;
-                }
                 let body =
                     convert::patch_body(id, desired, *empty_only, &cx.owner, &cx.secrets, recorded)
                         .map_err(|e| ApplyError::Secret(e.to_string()))?;
                 etag = written(id, cx.client.patch_pool(id, &body, etag.as_deref()).await)?;
+                if removes_start_task {
+                    // PATCH keeps a start task it is not given; only a full replace removes it.
+                    // The replace takes no condition, so it follows the conditional PATCH at once.
+                    let body = convert::replace_properties_body(desired, &cx.owner, recorded);
+                    etag =
+                        written(id, cx.client.replace_pool_properties(id, &body).await)?.or(etag);
+                }
             }
             Step::DisableAutoscale => {
                 progress.phase("disabling autoscale");
