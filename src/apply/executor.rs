@@ -124,11 +124,16 @@ async fn replan(pool: &PoolPlan, cx: &Context) -> Result<PoolPlan, ApplyError> {
     {
         have.nodes = Some(observe::user_nodes(&cx.client, &pool.id).await?);
     }
-    crate::plan::planner::replan(want.as_ref(), have.as_ref(), &cx.owner, chrono::Utc::now())
-        .map_err(|e| ApplyError::Conflict {
-            pool: pool.id.clone(),
-            detail: e.message,
-        })
+    crate::plan::planner::replan(
+        want.as_ref(),
+        have.as_ref(),
+        &cx.owner,
+        cx.client.service_now(),
+    )
+    .map_err(|e| ApplyError::Conflict {
+        pool: pool.id.clone(),
+        detail: e.message,
+    })
 }
 
 /// One pool's steps in order. `etag` follows the pool through them: the planned one for the

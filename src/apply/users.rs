@@ -1,7 +1,6 @@
 //! Bringing node users in line: plan them again against the nodes of the moment, fan the calls
 //! out over the nodes, then record what was applied in the pool's bookkeeping.
 
-use chrono::Utc;
 use futures_util::future::join_all;
 
 use super::ApplyError;
@@ -42,7 +41,7 @@ pub async fn sync(
     let status = observe::pool_status(&cx.client, id)
         .await?
         .ok_or_else(|| ApplyError::Vanished(id.to_string()))?;
-    let plan = users::plan(desired, &status.users, &nodes, Utc::now());
+    let plan = users::plan(desired, &status.users, &nodes, cx.client.service_now());
     if !plan.has_changes() && plan.book == status.users {
         return Ok(etag);
     }

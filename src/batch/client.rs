@@ -36,6 +36,8 @@ struct Inner {
     /// Requests in flight at once, across everything that shares this client (`--parallelism`).
     in_flight: Semaphore,
     requests: AtomicU64,
+    /// The service's `Date` of the latest answer, and when it came: time as the service keeps it.
+    service_time: std::sync::Mutex<Option<(chrono::DateTime<chrono::Utc>, std::time::Instant)>>,
 }
 
 /// How many requests may be in flight at once unless told otherwise: Terraform's default.
@@ -95,12 +97,27 @@ impl Client {
                 retry,
                 in_flight,
                 requests: AtomicU64::new(0),
+                service_time: Default::default(),
             }),
         })
     }
 
     pub fn endpoint(&self) -> &Url {
         &self.inner.endpoint
+    }
+
+    /// The time as the service keeps it (its `Date` header, moved on by the time since), or this
+    /// machine's time before any answer. Expiries are the service's to enforce, so its clock decides.
+    pub fn service_now(&self) -> chrono::DateTime<chrono::Utc> {
+        let seen = *self
+            .inner
+            .service_time
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        match seen {
+            Some((date, at)) => date + chrono::Duration::from_std(at.elapsed()).unwrap_or_default(),
+            None => chrono::Utc::now(),
+        }
     }
 
     /// Requests sent so far, retries included.
@@ -137,6 +154,7 @@ impl Client {
                 {
                     let status = response.status();
                     let etag = header(response.headers(), ETAG);
+                    self.note_date(response.headers());
                     let body = response.bytes().await.map_err(|e| Error::Transport {
                         operation: operation.to_string(),
                         detail: format!("the answer broke off: {e}"),
@@ -241,6 +259,21 @@ impl Client {
     pub fn body(value: &impl Serialize) -> Option<Vec<u8>> {
         // Wire types always serialise.
         serde_json::to_vec(value).ok()
+    }
+
+    fn note_date(&self, headers: &HeaderMap) {
+        let date = headers
+            .get(reqwest::header::DATE)
+            .and_then(|d| d.to_str().ok())
+            .and_then(|d| httpdate::parse_http_date(d).ok());
+        if let Some(date) = date {
+            *self
+                .inner
+                .service_time
+                .lock()
+                .unwrap_or_else(|p| p.into_inner()) =
+                Some((date.into(), std::time::Instant::now()));
+        }
     }
 
     fn url(&self, call: &Call<'_>) -> Result<Url, Error> {

@@ -9,8 +9,6 @@ pub mod session;
 use std::io::IsTerminal;
 use std::path::PathBuf;
 
-use chrono::Utc;
-
 use crate::batch::Client;
 use crate::convert::Secrets;
 use crate::plan::file::Observed;
@@ -70,7 +68,8 @@ pub(crate) async fn make_plan(spec: &spec::Desired, client: &Client) -> anyhow::
     })?;
     let mut live: Live = crate::observe::account(client).await?;
     let (desired, secrets) = crate::convert::desired(spec, &resolved, &live.pools);
-    let now = Utc::now();
+    // The service's clock: it decides when users expire.
+    let now = client.service_now();
     let first = crate::plan::plan(&desired, &live, now);
     let needs_nodes: Vec<String> = first
         .pools

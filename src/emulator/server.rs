@@ -97,6 +97,11 @@ impl App {
 
     /// Runs `f` on the state brought up to now, under the state lock, and saves the state if
     /// the lifecycle moved or `f` succeeded at a write.
+    /// The emulator's time now.
+    pub fn now(&self) -> Timestamp {
+        lock(&self.state).clock.now()
+    }
+
     pub fn with_state<T>(
         &self,
         writes: bool,
@@ -248,14 +253,16 @@ async fn read_call(app: &App, req: Request<Incoming>) -> Result<Call, (Call, Api
 }
 
 /// The response for a reply or an error, with the headers every response carries.
-fn respond(call: &Call, result: Result<Reply, ApiError>) -> Response<Body> {
+/// `now` is the emulator's time: the `Date` header and error bodies say it, as the service's own
+/// clock does, so clients that take the service's time follow an advanced clock.
+fn respond(call: &Call, now: Timestamp, result: Result<Reply, ApiError>) -> Response<Body> {
     let reply = match result {
         Ok(reply) => reply,
         Err(err) if err.status == StatusCode::NOT_MODIFIED => {
             Reply::empty(StatusCode::NOT_MODIFIED)
         }
         Err(err) => {
-            let body = err.body(&call.endpoint, &call.request_id, chrono::Utc::now());
+            let body = err.body(&call.endpoint, &call.request_id, now);
             let mut reply = Reply::json(err.status, &body);
             if let Some(secs) = err.retry_after {
                 reply = reply.header("retry-after", &secs.to_string());
@@ -271,6 +278,9 @@ fn respond(call: &Call, result: Result<Reply, ApiError>) -> Response<Body> {
         headers.insert("request-id", id);
     }
     headers.insert("dataserviceversion", HeaderValue::from_static("3.0"));
+    if let Ok(date) = HeaderValue::from_str(&httpdate::fmt_http_date(now.into())) {
+        headers.insert(http::header::DATE, date);
+    }
     let echo = call
         .header("return-client-request-id")
         .is_some_and(|v| v.eq_ignore_ascii_case("true"));
@@ -283,11 +293,15 @@ fn respond(call: &Call, result: Result<Reply, ApiError>) -> Response<Body> {
 async fn handle(app: Arc<App>, req: Request<Incoming>) -> Result<Response<Body>, Dropped> {
     let call = match read_call(&app, req).await {
         Ok(call) => call,
-        Err((call, err)) => return Ok(respond(&call, Err(err))),
+        Err((call, err)) => return Ok(respond(&call, app.now(), Err(err))),
     };
     let segments: Vec<&str> = call.segments.iter().map(String::as_str).collect();
     if let Some((&"_emulator", rest)) = segments.split_first() {
-        return Ok(respond(&call, inspect::handle(&app, &call, rest)));
+        return Ok(respond(
+            &call,
+            app.now(),
+            inspect::handle(&app, &call, rest),
+        ));
     }
 
     let op = Op::route(&call.method, &call.segments, &call.raw_path);
@@ -307,7 +321,7 @@ async fn handle(app: Arc<App>, req: Request<Incoming>) -> Result<Response<Body>,
         }
         Err(err) => {
             lock(&app.stats).status(err.status.as_u16());
-            return Ok(respond(&call, Err(err)));
+            return Ok(respond(&call, app.now(), Err(err)));
         }
     };
     if let Some(fault) = fault {
@@ -327,7 +341,7 @@ async fn handle(app: Arc<App>, req: Request<Incoming>) -> Result<Response<Body>,
             result
         }
     };
-    let response = respond(&call, result);
+    let response = respond(&call, app.now(), result);
     lock(&app.stats).status(response.status().as_u16());
     Ok(response)
 }

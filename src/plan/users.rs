@@ -243,9 +243,12 @@ pub fn plan(
             .or_default()
             .push(node.id.clone());
     }
+    // The sync covers every node seen booted so far: taking the latest boot time as well keeps a
+    // client clock behind the service's (or an HTTP date's whole seconds) from re-syncing them.
+    let latest_boot = nodes.iter().filter_map(|n| n.booted).max();
     plan.book = UsersBook {
         users: records,
-        synced_at: Some(now),
+        synced_at: Some(latest_boot.map_or(now, |boot| boot.max(now))),
         pending: nodes
             .iter()
             .filter(|n| !n.ready())
