@@ -285,6 +285,15 @@ async fn handle(app: Arc<App>, req: Request<Incoming>) -> Result<Response<Body>,
         Ok(call) => call,
         Err((call, err)) => return Ok(respond(&call, Err(err))),
     };
+    // A bug must cost one request a 500, never the connection or the server.
+    let task = tokio::spawn(process(app, call.clone()));
+    match task.await {
+        Ok(outcome) => outcome,
+        Err(_) => Ok(respond(&call, Err(ApiError::internal_error()))),
+    }
+}
+
+async fn process(app: Arc<App>, call: Call) -> Result<Response<Body>, Dropped> {
     let segments: Vec<&str> = call.segments.iter().map(String::as_str).collect();
     if let Some((&"_emulator", rest)) = segments.split_first() {
         return Ok(respond(&call, inspect::handle(&app, &call, rest)));
