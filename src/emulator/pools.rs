@@ -66,6 +66,10 @@ fn written(status: StatusCode, call: &Call, pool: &PoolRecord) -> Reply {
 fn strip_secrets(pool: &mut wire::Pool) {
     for account in pool.user_accounts.iter_mut().flatten() {
         account.password = None;
+        // Inferred: a private key is as secret as a password.
+        if let Some(linux) = account.linux_user_configuration.as_mut() {
+            linux.ssh_private_key = None;
+        }
     }
     if let Some(containers) = pool
         .virtual_machine_configuration
