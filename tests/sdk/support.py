@@ -192,9 +192,10 @@ def wait_idle_nodes(client: BatchClient, pool_id: str, count: int, timeout: floa
     def probe():
         nodes = list(client.list_nodes(pool_id))
         ready = len(nodes) == count and all(n.state == models.BatchNodeState.IDLE for n in nodes)
-        return nodes if ready else None
+        return (nodes,) if ready else None
 
-    return wait_for(probe, f"{count} idle nodes in pool {pool_id}", timeout)
+    [nodes] = wait_for(probe, f"{count} idle nodes in pool {pool_id}", timeout)
+    return nodes
 
 
 def ready_pool(client: BatchClient, pool_id: str, dedicated: int = 1, **kwargs: Any) -> list[models.BatchNode]:
