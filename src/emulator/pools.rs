@@ -47,6 +47,10 @@ fn check(call: &Call, pool: &PoolRecord, access: Access) -> Result<(), ApiError>
 }
 
 /// Records a client write: new ETag and last-modified time.
+///
+/// Inferred: only writes (and autoscale changing the targets) move them; the service's own
+/// allocation and node transitions do not, since `lastModified` "does not factor in
+/// node-level changes".
 fn touch(pool: &mut PoolRecord, clock: &mut super::clock::Clock, now: Timestamp) {
     pool.pool.last_modified = Some(now);
     pool.pool.e_tag = Some(clock.etag(now));
@@ -132,6 +136,10 @@ fn display_name(name: Option<&String>) -> Result<(), ApiError> {
 }
 
 /// `POST /pools`.
+///
+/// Inferred: `virtualMachineConfiguration` is required (the cloud-service configuration it
+/// replaced is gone from the API). Application package references are accepted without
+/// checking that the packages exist, since the emulated account has no applications.
 pub fn create(
     env: Env<'_>,
     call: &Call,
@@ -204,6 +212,8 @@ pub fn create(
     validate::metadata(body.metadata.as_deref().unwrap_or_default())?;
     application_packages(body.application_package_references.as_ref())?;
 
+    // Inferred: an id held by a pool still being deleted is `PoolBeingDeleted`, not
+    // `PoolExists`, so a client knows that waiting will free it.
     if let Some(existing) = st.pool(&body.id) {
         return Err(if existing.is_deleting() {
             ApiError::pool_being_deleted()

@@ -148,6 +148,10 @@ impl App {
         })
     }
 
+    /// Shared Key (lenient on the SDKs' differences) or the configured bearer token.
+    ///
+    /// Inferred: every failure, a missing header included, is 403 `AuthenticationFailed` with
+    /// an `AuthenticationErrorDetail` value saying why.
     fn authenticate(&self, call: &Call) -> Result<(), ApiError> {
         let header = call.header("authorization").ok_or_else(|| {
             ApiError::authentication_failed("The request has no Authorization header.")
@@ -179,6 +183,8 @@ impl App {
     }
 }
 
+/// Inferred: an unknown `api-version` is 400 `UnsupportedRequestVersion`; a query parameter
+/// no operation takes is 400 `UnsupportedQueryParameter`; `timeout` must be whole seconds.
 fn check_query(call: &Call) -> Result<(), ApiError> {
     match call.query("api-version") {
         None => return Err(ApiError::missing_query_parameter("api-version")),
