@@ -43,6 +43,7 @@ async fn etags_change_on_every_write_and_conditions_are_honoured() {
         )
         .await;
     assert_eq!(same.status, 304);
+    assert_eq!(same.etag(), etag);
     let head = emu
         .send(
             Method::HEAD,

@@ -46,6 +46,18 @@ fn check(call: &Call, pool: &PoolRecord, access: Access) -> Result<(), ApiError>
     conditions::check(&call.headers, pool.etag(), last_modified, access)
 }
 
+/// Conditions on a read: a 304 carries the pool's current `ETag` and `Last-Modified`.
+fn check_read(call: &Call, pool: &PoolRecord) -> Result<(), Result<Reply, ApiError>> {
+    match check(call, pool, Access::Read) {
+        Ok(()) => Ok(()),
+        Err(e) if e.status == StatusCode::NOT_MODIFIED => Err(Ok(Reply::empty(
+            StatusCode::NOT_MODIFIED,
+        )
+        .versioned(pool.etag(), pool.pool.last_modified.unwrap_or_default()))),
+        Err(e) => Err(Err(e)),
+    }
+}
+
 /// Records a client write: new ETag and last-modified time.
 ///
 /// Inferred: only writes (and autoscale changing the targets) move them; the service's own
@@ -351,7 +363,9 @@ pub fn get(call: &Call, st: &mut State, now: Timestamp, id: &str) -> Result<Repl
     let select = options::select(call, POOL_PROPERTIES)?;
     let stats = options::expand_stats(call)?;
     let pool = find(&mut st.pools, id)?;
-    check(call, pool, Access::Read)?;
+    if let Err(answer) = check_read(call, pool) {
+        return answer;
+    }
     let mut value = render(pool, call, stats, now);
     if let Value::Object(map) = &mut value {
         if let Some(select) = &select {
@@ -369,7 +383,9 @@ pub fn get(call: &Call, st: &mut State, now: Timestamp, id: &str) -> Result<Repl
 /// `HEAD /pools/{id}`.
 pub fn exists(call: &Call, st: &mut State, id: &str) -> Result<Reply, ApiError> {
     let pool = find(&mut st.pools, id)?;
-    check(call, pool, Access::Read)?;
+    if let Err(answer) = check_read(call, pool) {
+        return answer;
+    }
     Ok(Reply::empty(StatusCode::OK)
         .versioned(pool.etag(), pool.pool.last_modified.unwrap_or_default()))
 }
