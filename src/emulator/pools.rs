@@ -46,15 +46,16 @@ fn check(call: &Call, pool: &PoolRecord, access: Access) -> Result<(), ApiError>
     conditions::check(&call.headers, pool.etag(), last_modified, access)
 }
 
-/// Conditions on a read: a 304 carries the pool's current `ETag` and `Last-Modified`.
-fn check_read(call: &Call, pool: &PoolRecord) -> Result<(), Result<Reply, ApiError>> {
+/// Conditions on a read; when they fail, the answer to give instead (a 304 carries the
+/// pool's current `ETag` and `Last-Modified`).
+fn check_read(call: &Call, pool: &PoolRecord) -> Option<Result<Reply, ApiError>> {
     match check(call, pool, Access::Read) {
-        Ok(()) => Ok(()),
-        Err(e) if e.status == StatusCode::NOT_MODIFIED => Err(Ok(Reply::empty(
+        Ok(()) => None,
+        Err(e) if e.status == StatusCode::NOT_MODIFIED => Some(Ok(Reply::empty(
             StatusCode::NOT_MODIFIED,
         )
         .versioned(pool.etag(), pool.pool.last_modified.unwrap_or_default()))),
-        Err(e) => Err(Err(e)),
+        Err(e) => Some(Err(e)),
     }
 }
 
@@ -363,7 +364,7 @@ pub fn get(call: &Call, st: &mut State, now: Timestamp, id: &str) -> Result<Repl
     let select = options::select(call, POOL_PROPERTIES)?;
     let stats = options::expand_stats(call)?;
     let pool = find(&mut st.pools, id)?;
-    if let Err(answer) = check_read(call, pool) {
+    if let Some(answer) = check_read(call, pool) {
         return answer;
     }
     let mut value = render(pool, call, stats, now);
@@ -383,7 +384,7 @@ pub fn get(call: &Call, st: &mut State, now: Timestamp, id: &str) -> Result<Repl
 /// `HEAD /pools/{id}`.
 pub fn exists(call: &Call, st: &mut State, id: &str) -> Result<Reply, ApiError> {
     let pool = find(&mut st.pools, id)?;
-    if let Err(answer) = check_read(call, pool) {
+    if let Some(answer) = check_read(call, pool) {
         return answer;
     }
     Ok(Reply::empty(StatusCode::OK)
