@@ -12,6 +12,7 @@ import subprocess
 import tempfile
 import threading
 import time
+import typing
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -232,6 +233,22 @@ class Recorder:
             for m, url, status in self.exchanges
             if m == method and urllib.parse.urlsplit(url).path.endswith(path_suffix)
         ]
+
+
+def missing_required(model, *, allowed: tuple[str, ...] = ()) -> list[str]:
+    """The JSON properties the SDK types as required (not `Optional`) on this model's class that
+    the payload lacks, less `allowed` (properties the service documents as conditional)."""
+    cls = type(model)
+    annotations: dict[str, Any] = {}
+    for klass in reversed(cls.__mro__):
+        annotations.update(getattr(klass, "__annotations__", {}))
+    fields = getattr(cls, "_attr_to_rest_field")
+    required = [
+        field._rest_name
+        for attr, field in fields.items()
+        if attr in annotations and type(None) not in typing.get_args(annotations[attr])
+    ]
+    return [name for name in required if name not in model and name not in allowed]
 
 
 def error_values(err: HttpResponseError) -> dict[str, str]:

@@ -5,7 +5,7 @@ import datetime
 
 from azure.batch import models
 
-from support import UBUNTU_2204, UBUNTU_2204_AGENT, ready_pool, unique_id
+from support import UBUNTU_2204, UBUNTU_2204_AGENT, missing_required, ready_pool, unique_id
 
 
 def key(image: models.BatchSupportedImage) -> tuple[str, str, str]:
@@ -16,6 +16,7 @@ def key(image: models.BatchSupportedImage) -> tuple[str, str, str]:
 def test_supported_images_catalog(client):
     images = list(client.list_supported_images())
     assert all(isinstance(i, models.BatchSupportedImage) for i in images)
+    assert [(key(i), missing_required(i)) for i in images if missing_required(i)] == []
     by_key = {key(i): i for i in images}
     assert len(by_key) == len(images), "an image is listed twice"
 
@@ -71,6 +72,10 @@ def test_pool_node_counts(client):
 
     counts = {c.pool_id: c for c in client.list_pool_node_counts()}
     assert isinstance(counts[pool_id], models.BatchPoolNodeCounts)
+    for pool_counts in counts.values():
+        assert missing_required(pool_counts) == []
+        assert missing_required(pool_counts.dedicated) == []
+        assert missing_required(pool_counts.low_priority) == []
     dedicated = counts[pool_id].dedicated
     assert isinstance(dedicated, models.BatchNodeCounts)
     assert dedicated.idle == 2

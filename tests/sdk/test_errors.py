@@ -148,8 +148,22 @@ def test_patch_vm_size_on_non_empty_pool_is_refused(client):
         pool_id, models.BatchPoolResizeOptions(target_dedicated_nodes=0), polling_interval=0.05
     ).result(timeout=10)
     wait_for(lambda: list(client.list_nodes(pool_id)) == [], "the pool to empty")
-    client.update_pool(pool_id, models.BatchPoolUpdateOptions(vm_size="standard_d8s_v3"))
-    assert client.get_pool(pool_id).vm_size.lower() == "standard_d8s_v3"
+    client.update_pool(
+        pool_id,
+        models.BatchPoolUpdateOptions(
+            vm_size="standard_d8s_v3",
+            task_slots_per_node=4,
+            virtual_machine_configuration=vm_config(
+                image_reference=image(publisher="canonical", offer="ubuntu-24_04-lts", sku="server"),
+                node_agent_sku_id="batch.node.ubuntu 24.04",
+            ),
+        ),
+    )
+    pool = client.get_pool(pool_id)
+    assert pool.vm_size.lower() == "standard_d8s_v3"
+    assert pool.task_slots_per_node == 4
+    assert pool.virtual_machine_configuration.image_reference.offer == "ubuntu-24_04-lts"
+    assert pool.virtual_machine_configuration.node_agent_sku_id == "batch.node.ubuntu 24.04"
 
 
 def test_resize_while_resizing_is_refused(frozen_emulator):
@@ -249,6 +263,13 @@ def test_node_agent_sku_must_match_the_image(client):
     assert refused.value.status_code == 400
     assert refused.value.error.code == "InvalidPropertyValue"
     assert error_values(refused.value)["PropertyName"] == "nodeAgentSKUId"
+
+
+def test_pool_id_of_sixty_four_characters_is_accepted(client):
+    pool_id = unique_id("long")
+    pool_id += "x" * (64 - len(pool_id))
+    client.create_pool(pool_options(pool_id))
+    assert client.get_pool(pool_id).id == pool_id
 
 
 @pytest.mark.parametrize(

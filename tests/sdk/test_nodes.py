@@ -9,7 +9,10 @@ import pytest
 from azure.batch import models
 from azure.core.exceptions import ResourceNotFoundError
 
-from support import UBUNTU_2204, pool_options, ready_pool, unique_id, wait_for
+from support import UBUNTU_2204, missing_required, pool_options, ready_pool, unique_id, wait_for
+
+# Present only when the pool is configured for IPv6 (its doc in the SDK says so).
+CONDITIONAL = ("ipv6Address",)
 
 
 @pytest.fixture(scope="module")
@@ -32,6 +35,9 @@ def test_list_nodes_returns_typed_idle_nodes(client, emulator, two_nodes):
     assert len({n.id for n in nodes}) == 2
     for node in nodes:
         assert isinstance(node, models.BatchNode)
+        assert missing_required(node, allowed=CONDITIONAL) == []
+        assert missing_required(node.start_task_info) == []
+        assert missing_required(node.node_agent_info) == []
         assert node.state == models.BatchNodeState.IDLE
         assert node.scheduling_state == models.SchedulingState.ENABLED
         assert node.is_dedicated is True
@@ -90,6 +96,7 @@ def test_remote_login_settings(client, two_nodes):
     for node in nodes:
         settings = client.get_node_remote_login_settings(pool_id, node.id)
         assert isinstance(settings, models.BatchNodeRemoteLoginSettings)
+        assert missing_required(settings) == []
         assert settings.remote_login_ip_address
         assert isinstance(settings.remote_login_port, int)
         assert 0 < settings.remote_login_port < 65536
@@ -107,6 +114,8 @@ def observe_states(emulator, client, pool_id, until, step=900.0, limit=40):
         if nodes:
             assert len(nodes) == 1
             state = nodes[0].state
+            # lastBootTime is documented as possibly absent only for unusable nodes.
+            assert missing_required(nodes[0], allowed=CONDITIONAL) == [], nodes[0].as_dict()
             if not seen or seen[-1] != state:
                 seen.append(state)
             if state == until:

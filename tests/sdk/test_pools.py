@@ -11,6 +11,7 @@ from azure.core import MatchConditions
 from azure.core.exceptions import HttpResponseError, ResourceNotFoundError
 
 from support import (
+    missing_required,
     Recorder,
     CONTAINER_AGENT,
     CONTAINER_IMAGE,
@@ -36,6 +37,9 @@ def test_create_pool_then_get_returns_what_was_sent(client, emulator):
         wait_for_success=True,
         max_task_retry_count=2,
         environment_settings=[models.EnvironmentSetting(name="STAGE", value="test")],
+        resource_files=[
+            models.ResourceFile(http_url="https://example.invalid/setup.sh", file_path="setup.sh", file_mode="0755")
+        ],
         user_identity=models.UserIdentity(
             auto_user=models.AutoUserSpecification(
                 scope=models.AutoUserScope.POOL, elevation_level=models.ElevationLevel.ADMIN
@@ -56,7 +60,20 @@ def test_create_pool_then_get_returns_what_was_sent(client, emulator):
             ),
         ),
         target_dedicated_nodes=0,
+        resize_timeout=datetime.timedelta(minutes=20),
         task_slots_per_node=2,
+        task_scheduling_policy=models.BatchTaskSchedulingPolicy(node_fill_type=models.BatchNodeFillType.PACK),
+        enable_inter_node_communication=False,
+        user_accounts=[
+            models.UserAccount(
+                name="builder",
+                password="user-secret-2",
+                elevation_level=models.ElevationLevel.NON_ADMIN,
+                linux_user_configuration=models.LinuxUserConfiguration(
+                    uid=1500, gid=1500, ssh_private_key="-----BEGIN OPENSSH PRIVATE KEY-----secret-3"
+                ),
+            )
+        ],
         start_task=start_task,
         metadata=[models.BatchMetadataItem(name="team", value="render"), models.BatchMetadataItem(name="tier", value="gold")],
     )
@@ -69,6 +86,7 @@ def test_create_pool_then_get_returns_what_was_sent(client, emulator):
 
     pool = client.get_pool(pool_id)
     assert isinstance(pool, models.BatchPool)
+    assert missing_required(pool) == []
     assert pool.id == pool_id
     assert pool.url == f"{emulator.endpoint}/pools/{pool_id}"
     assert pool.etag == headers["ETag"]
@@ -82,7 +100,9 @@ def test_create_pool_then_get_returns_what_was_sent(client, emulator):
     assert pool.enable_auto_scale is False
     assert isinstance(pool.creation_time, datetime.datetime)
     assert abs((datetime.datetime.now(datetime.timezone.utc) - pool.creation_time).total_seconds()) < 60
-    assert pool.resize_timeout == datetime.timedelta(minutes=15)
+    assert pool.resize_timeout == datetime.timedelta(minutes=20)
+    assert pool.task_scheduling_policy.node_fill_type == models.BatchNodeFillType.PACK
+    assert pool.enable_inter_node_communication is False
 
     vmc = pool.virtual_machine_configuration
     assert vmc.node_agent_sku_id == CONTAINER_AGENT
@@ -100,7 +120,16 @@ def test_create_pool_then_get_returns_what_was_sent(client, emulator):
     assert got_registry.username == "puller"
     # Registry passwords are write-only.
     assert got_registry.password is None
-    assert "registry-secret-1" not in str(pool.as_dict())
+
+    [user] = pool.user_accounts
+    assert user.name == "builder"
+    assert user.elevation_level == models.ElevationLevel.NON_ADMIN
+    assert (user.linux_user_configuration.uid, user.linux_user_configuration.gid) == (1500, 1500)
+    # User passwords and SSH private keys are write-only as well.
+    assert user.password is None
+    assert user.linux_user_configuration.ssh_private_key is None
+    wire = str(pool.as_dict())
+    assert "registry-secret-1" not in wire and "user-secret-2" not in wire and "secret-3" not in wire
 
     assert [(m.name, m.value) for m in pool.metadata] == [("team", "render"), ("tier", "gold")]
     task = pool.start_task
@@ -110,6 +139,12 @@ def test_create_pool_then_get_returns_what_was_sent(client, emulator):
     assert [(e.name, e.value) for e in task.environment_settings] == [("STAGE", "test")]
     assert task.user_identity.auto_user.scope == models.AutoUserScope.POOL
     assert task.user_identity.auto_user.elevation_level == models.ElevationLevel.ADMIN
+    [resource] = task.resource_files
+    assert (resource.http_url, resource.file_path, resource.file_mode) == (
+        "https://example.invalid/setup.sh",
+        "setup.sh",
+        "0755",
+    )
 
 
 def test_pool_exists_reports_true_and_false(emulator):
@@ -279,6 +314,7 @@ def test_enable_evaluate_and_disable_autoscale(client):
     wait_idle_nodes(client, pool_id, 1)
     run = client.get_pool(pool_id).auto_scale_run
     assert isinstance(run, models.AutoScaleRun)
+    assert missing_required(run) == []
     assert "$TargetDedicatedNodes=1" in run.results.replace(" ", "").split(";")
 
     # Evaluating another formula reports its result without applying it.
@@ -329,3 +365,28 @@ def test_delete_pool_with_nodes_on_fast_clock(client):
     poller.result(timeout=10)
     assert poller.status() == "Succeeded"
     assert pool_id not in {p.id for p in client.list_pools()}
+
+
+def test_low_priority_nodes(client):
+    pool_id = unique_id("spot")
+    client.create_pool(pool_options(pool_id, target_dedicated_nodes=1, target_low_priority_nodes=2))
+    pool = wait_steady(client, pool_id)
+    assert (pool.target_dedicated_nodes, pool.target_low_priority_nodes) == (1, 2)
+    nodes = wait_idle_nodes(client, pool_id, 3)
+    assert sorted(n.is_dedicated for n in nodes) == [False, False, True]
+    pool = client.get_pool(pool_id)
+    assert (pool.current_dedicated_nodes, pool.current_low_priority_nodes) == (1, 2)
+    [counts] = list(client.list_pool_node_counts(filter=f"poolId eq '{pool_id}'"))
+    assert (counts.dedicated.idle, counts.low_priority.idle, counts.low_priority.total) == (1, 2, 2)
+
+
+def test_enable_autoscale_twice_within_thirty_seconds_is_refused(client):
+    pool_id = unique_id("auto-twice")
+    client.create_pool(pool_options(pool_id))
+    wait_steady(client, pool_id)
+    options = models.BatchPoolEnableAutoScaleOptions(auto_scale_formula="$TargetDedicatedNodes = 0;")
+    client.enable_pool_auto_scale(pool_id, options)
+    with pytest.raises(HttpResponseError) as refused:
+        client.enable_pool_auto_scale(pool_id, options)
+    assert refused.value.error.code == "TooManyEnableAutoScaleRequests"
+    assert refused.value.status_code == 409

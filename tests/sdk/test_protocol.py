@@ -19,6 +19,7 @@ from conftest import start_emulator
 from support import (
     capture,
     pool_options,
+    missing_required,
     ready_pool,
     unique_id,
     wait_for,
@@ -48,6 +49,8 @@ def test_response_headers_the_sdk_reads(client):
     assert headers["client-request-id"] == sent
     assert headers["ETag"] == client.get_pool(pool_id).etag
     assert headers["request-id"] != created[0][1]["request-id"]
+    # timeOut above 30 seconds is not an error: the service uses its default instead.
+    assert client.get_pool(pool_id, service_timeout=120).id == pool_id
 
 
 @pytest.mark.parametrize("skew_minutes, accepted", [(-5, True), (-20, False), (20, False)])
@@ -167,6 +170,9 @@ def test_expand_stats(client):
     pool = client.get_pool(pool_id, expand=["stats"])
     stats = pool.pool_statistics
     assert isinstance(stats, models.BatchPoolStatistics)
+    assert missing_required(stats) == []
+    for part in (stats.usage_statistics, stats.resource_statistics):
+        assert part is None or missing_required(part) == []
     assert stats.url
     assert isinstance(stats.start_time, datetime.datetime)
     assert isinstance(stats.last_update_time, datetime.datetime)
