@@ -125,6 +125,13 @@ def test_conditional_reads(client):
     # If-Match with the current ETag succeeds; HEAD takes the same conditions.
     assert client.get_pool(pool_id, etag=pool.etag, match_condition=MatchConditions.IfNotModified).etag == pool.etag
     assert client.pool_exists(pool_id, etag=pool.etag, match_condition=MatchConditions.IfNotModified) is True
+    # If-Modified-Since: not modified since a later time is 304; since an earlier time, 200.
+    later = pool.last_modified + datetime.timedelta(minutes=1)
+    with pytest.raises(ResourceModifiedError) as not_since:
+        client.get_pool(pool_id, if_modified_since=later)
+    assert not_since.value.status_code == 304
+    earlier = pool.last_modified - datetime.timedelta(minutes=1)
+    assert client.get_pool(pool_id, if_modified_since=earlier).etag == pool.etag
     # If-Unmodified-Since before the last change fails a write with 412.
     long_ago = datetime.datetime(2001, 1, 1, tzinfo=datetime.timezone.utc)
     with pytest.raises(HttpResponseError) as precondition:

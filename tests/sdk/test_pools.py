@@ -390,3 +390,45 @@ def test_enable_autoscale_twice_within_thirty_seconds_is_refused(client):
         client.enable_pool_auto_scale(pool_id, options)
     assert refused.value.error.code == "TooManyEnableAutoScaleRequests"
     assert refused.value.status_code == 409
+
+
+def test_shrink_passes_through_leavingpool(frozen_emulator):
+    client = frozen_emulator.client()
+    pool_id = unique_id("shrink")
+    client.create_pool(pool_options(pool_id, target_dedicated_nodes=1))
+    frozen_emulator.advance(6 * 3600)
+    [node] = wait_idle_nodes(client, pool_id, 1)
+    assert client.get_pool(pool_id).allocation_state == models.AllocationState.STEADY
+
+    client.begin_resize_pool(
+        pool_id,
+        models.BatchPoolResizeOptions(
+            target_dedicated_nodes=0, node_deallocation_option=models.BatchNodeDeallocationOption.TASK_COMPLETION
+        ),
+    )
+    assert client.get_pool(pool_id).allocation_state == models.AllocationState.RESIZING
+    states = []
+    for _ in range(40):
+        nodes = list(client.list_nodes(pool_id))
+        if not nodes:
+            break
+        if not states or states[-1] != nodes[0].state:
+            states.append(nodes[0].state)
+        frozen_emulator.advance(900)
+    assert models.BatchNodeState.LEAVING_POOL in states
+    assert states[-1] == "leavingpool"
+    pool = wait_steady(client, pool_id)
+    assert pool.current_dedicated_nodes == 0
+
+
+def test_pool_id_is_free_again_after_delete(client):
+    pool_id = unique_id("recreate")
+    client.create_pool(pool_options(pool_id, metadata=[models.BatchMetadataItem(name="gen", value="1")]))
+    first = client.get_pool(pool_id)
+    client.begin_delete_pool(pool_id, etag=first.etag, match_condition=MatchConditions.IfNotModified,
+                             polling_interval=0.05).result(timeout=10)
+    client.create_pool(pool_options(pool_id, metadata=[models.BatchMetadataItem(name="gen", value="2")]))
+    second = client.get_pool(pool_id)
+    assert [(m.name, m.value) for m in second.metadata] == [("gen", "2")]
+    assert second.creation_time > first.creation_time
+    assert second.etag != first.etag

@@ -9,7 +9,7 @@ import pytest
 from azure.batch import models
 from azure.core.exceptions import HttpResponseError, ResourceExistsError, ResourceNotFoundError
 
-from support import capture, pool_options, ready_pool, unique_id
+from support import capture, image, pool_options, ready_pool, unique_id, vm_config
 
 SSH_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGq3xSZyg3Q0tB1jX7n4I8aW2dS0m6qk4yqV0bqg5v3R ci@batchform"
 
@@ -149,3 +149,32 @@ def test_users_only_on_idle_or_running_nodes(frozen_emulator):
     assert refused.value.status_code == 409
     assert refused.value.error.code in ("NodeBeingCreated", "NodeBeingStarted")
     assert frozen_emulator.node_users(pool_id, node.id) == {}
+
+
+def test_windows_node_user_rules(client):
+    pool_id = unique_id("users-win")
+    [node] = ready_pool(
+        client,
+        pool_id,
+        dedicated=1,
+        virtual_machine_configuration=vm_config(
+            image_reference=image(publisher="microsoftwindowsserver", offer="windowsserver", sku="2022-datacenter"),
+            node_agent_sku_id="batch.node.windows amd64",
+        ),
+    )
+    # SSH keys are for Linux nodes only: "the Batch service rejects the request" with 400.
+    with pytest.raises(HttpResponseError) as ssh:
+        client.create_node_user(
+            pool_id, node.id, models.BatchNodeUserCreateOptions(name="win", password="Pw-123456!", ssh_public_key=SSH_KEY)
+        )
+    assert ssh.value.status_code == 400
+    # A password is required on Windows nodes.
+    with pytest.raises(HttpResponseError) as no_password:
+        client.create_node_user(pool_id, node.id, models.BatchNodeUserCreateOptions(name="win"))
+    assert no_password.value.status_code == 400
+    client.create_node_user(pool_id, node.id, models.BatchNodeUserCreateOptions(name="win", password="Pw-123456!"))
+    with pytest.raises(HttpResponseError) as replace_ssh:
+        client.replace_node_user(
+            pool_id, node.id, "win", models.BatchNodeUserReplaceOptions(password="Pw-2", ssh_public_key=SSH_KEY)
+        )
+    assert replace_ssh.value.status_code == 400
