@@ -14,5 +14,5 @@ fi
 
 cargo build --locked --quiet --bin batchform
 
-export BATCHFORM_BIN="$root/target/debug/batchform"
+export BATCHFORM_BIN="${CARGO_TARGET_DIR:-$root/target}/debug/batchform"
 exec .venv/bin/python -m pytest tests/sdk "$@"
