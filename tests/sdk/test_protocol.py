@@ -98,7 +98,14 @@ def test_bearer_token_path():
 
 
 def test_sdk_retries_through_injected_faults(fresh_emulator):
-    client = fresh_emulator.client(retry_total=10, retry_backoff_factor=0.01, retry_backoff_max=0.05)
+    client = fresh_emulator.client(
+        retry_total=10,
+        retry_connect=10,
+        retry_read=10,
+        retry_status=10,
+        retry_backoff_factor=0.01,
+        retry_backoff_max=0.05,
+    )
     pool_id = unique_id("faults")
     client.create_pool(pool_options(pool_id))
     fresh_emulator.inspect("DELETE", "stats")
