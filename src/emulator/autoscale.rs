@@ -308,6 +308,9 @@ const DEALLOCATION: &str = "NodeDeallocationOption";
 
 impl Formula {
     /// Runs the formula against the pool's counts.
+    ///
+    /// Inferred: `$TargetDedicatedNodes` and `$TargetLowPriorityNodes` start at the pool's
+    /// current targets, so a target the formula does not assign keeps its value.
     pub fn evaluate(&self, inputs: Inputs) -> Result<Outcome, String> {
         let mut vars: BTreeMap<String, Value> = BTreeMap::new();
         let system = [

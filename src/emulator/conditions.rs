@@ -44,6 +44,9 @@ fn date(headers: &HeaderMap, name: &str) -> Result<Timestamp, ApiError> {
 }
 
 /// Checks the request's conditions against the resource's ETag and last-modified time.
+///
+/// Inferred: more than one condition header is 400 `MultipleConditionHeadersNotSupported`;
+/// a failed `If-Match`/`If-Unmodified-Since` is 412 even on a read, as in HTTP.
 pub fn check(
     headers: &HeaderMap,
     etag: &str,

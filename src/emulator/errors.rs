@@ -40,9 +40,12 @@ impl ApiError {
 
     /// The body for this error on one request.
     pub fn body(&self, endpoint: &str, request_id: &str, time: Timestamp) -> BatchError {
-        // The service writes seven fractional digits (.NET ticks); chrono has no `%.7f`.
-        let ticks = time.timestamp_subsec_nanos() / 100;
-        let time = format!("{}.{ticks:07}Z", time.format("%Y-%m-%dT%H:%M:%S"));
+        // The service writes seven fractional digits (100 ns ticks).
+        let time = format!(
+            "{}.{:07}Z",
+            time.format("%Y-%m-%dT%H:%M:%S"),
+            time.timestamp_subsec_nanos() / 100
+        );
         BatchError {
             odata_metadata: Some(format!(
                 "{endpoint}/$metadata#Microsoft.Azure.Batch.Protocol.Entities.Container.errors/@Element"

@@ -47,6 +47,10 @@ impl Call {
     /// The body read as `T`. Syntax errors are `InvalidRequestBody`; a missing required
     /// property is `MissingRequiredProperty` naming it; a value of the wrong type is
     /// `InvalidPropertyValue` naming where it is.
+    ///
+    /// Inferred: a body needs a JSON content type (missing: 400 `MissingRequiredHeader`,
+    /// other: 400 `InvalidHeaderValue`); properties the service does not know are kept, not
+    /// refused, since older API versions carry them.
     pub fn json<T: DeserializeOwned>(&self) -> Result<T, ApiError> {
         let content_type = self.header("content-type").unwrap_or("");
         if self.body.iter().all(u8::is_ascii_whitespace) {

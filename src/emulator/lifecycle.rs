@@ -168,6 +168,9 @@ fn set_node_state(node: &mut NodeRecord, state: NodeState, t: Timestamp) {
 }
 
 /// Marks the pool steady once the resize in progress has nothing left to wait for.
+///
+/// Inferred: the pool turns steady when every node it added is ready (`idle`, or
+/// `starttaskfailed`) and every node it removed is gone, not as soon as VMs are allocated.
 fn settle(pool: &mut PoolRecord, t: Timestamp) {
     if pool.pool.allocation_state != Some(AllocationState::Resizing) || pool.is_deleting() {
         return;
@@ -214,6 +217,10 @@ pub fn start_resize(
 }
 
 /// Adds and removes nodes to reach the resize's targets, within the core quota.
+///
+/// Inferred: the quota counts dedicated cores only (low-priority nodes are unlimited), from
+/// the vCPUs in the VM size name; what does not fit is simply not allocated, and the pool
+/// reports `AccountCoreQuotaReached` (with `CoreQuota` and `CoresInUse` values) once steady.
 fn allocate(
     pool: &mut PoolRecord,
     t: Timestamp,
@@ -282,7 +289,7 @@ fn allocate(
 }
 
 /// The node a shrink removes next: nodes not yet ready first, then unusable ones, then
-/// idle, then busy; the newest first within each.
+/// idle, then busy; the newest first within each (inferred; the service does not say).
 fn pick_victim(pool: &PoolRecord, dedicated: bool) -> Option<usize> {
     let rank = |n: &NodeRecord| match n.state() {
         NodeState::Creating | NodeState::Starting | NodeState::WaitingForStartTask => 0,
@@ -545,8 +552,10 @@ pub fn end_tasks(pool: &mut PoolRecord, i: usize, t: Timestamp, timings: &Timing
     finish_tasks(pool, i, t, timings);
 }
 
-/// Reboots (or reimages) a node now: running tasks are requeued; a reimage also removes the
-/// node's login users, since the OS disk is replaced.
+/// Reboots (or reimages) a node now: running tasks are requeued.
+///
+/// Inferred: a reboot keeps the node's login users (they are OS accounts); a reimage removes
+/// them, since the OS disk is replaced.
 pub fn restart_node(node: &mut NodeRecord, reimage: bool, t: Timestamp, timings: &Timings) {
     stop_tasks(node);
     let (state, phase) = if reimage {
@@ -591,6 +600,9 @@ pub fn fail_start_task(pool: &mut PoolRecord, i: usize, t: Timestamp) {
 
 /// Stops the resize in progress: nothing more is added or removed, nodes already leaving
 /// finish leaving, and the pool is `stopping` until the stop phase ends.
+///
+/// Inferred: nodes already allocated stay, and the steady pool reports a `ResizeStopped`
+/// resize error.
 pub fn stop_resize(pool: &mut PoolRecord, at: Timestamp, timings: &Timings) {
     if let Some(resize) = pool.resize.as_mut() {
         resize.allocated = true;
@@ -609,6 +621,9 @@ pub fn stop_resize(pool: &mut PoolRecord, at: Timestamp, timings: &Timings) {
 
 /// Starts deleting a pool: every node leaves, and the pool disappears after the deletion
 /// phase.
+///
+/// Inferred: while its nodes leave, the pool's allocation state is `resizing`, and it
+/// disappears once the longer of the deletion and leaving phases has passed.
 pub fn begin_delete(pool: &mut PoolRecord, at: Timestamp, timings: &Timings) {
     pool.pool.state = Some(PoolState::Deleting);
     pool.pool.state_transition_time = Some(at);
@@ -676,6 +691,9 @@ pub fn evaluate_autoscale(
 }
 
 /// The `autoScaleRun` for an evaluation outcome.
+///
+/// Inferred: a formula that parses but cannot be evaluated records the error code
+/// `InvalidAutoScalingSettings` in the run and leaves the targets as they are.
 pub fn run_record(
     t: Timestamp,
     outcome: Result<autoscale::Outcome, String>,

@@ -22,6 +22,15 @@ fn pool<'a>(st: &'a mut State, id: &str) -> Result<&'a mut PoolRecord, ApiError>
     st.pool_mut(id).ok_or_else(ApiError::pool_not_found)
 }
 
+/// The pool of a node-level write: any write to a deleting pool is `PoolBeingDeleted`.
+fn pool_for_write<'a>(st: &'a mut State, id: &str) -> Result<&'a mut PoolRecord, ApiError> {
+    let pool = pool(st, id)?;
+    if pool.is_deleting() {
+        return Err(ApiError::pool_being_deleted());
+    }
+    Ok(pool)
+}
+
 fn node_index(pool: &PoolRecord, id: &str) -> Result<usize, ApiError> {
     pool.nodes
         .iter()
@@ -218,7 +227,7 @@ pub fn create_user(
     node_id: &str,
 ) -> Result<Reply, ApiError> {
     let body: NodeUserCreate = call.json()?;
-    let pool = pool(st, pool_id)?;
+    let pool = pool_for_write(st, pool_id)?;
     let os = pool_os(pool);
     let i = node_index(pool, node_id)?;
     if body.name.trim().is_empty() {
@@ -258,7 +267,7 @@ pub fn replace_user(
     name: &str,
 ) -> Result<Reply, ApiError> {
     let body: NodeUserReplace = call.json()?;
-    let pool = pool(st, pool_id)?;
+    let pool = pool_for_write(st, pool_id)?;
     let os = pool_os(pool);
     let i = node_index(pool, node_id)?;
     check_credentials(
@@ -290,7 +299,7 @@ pub fn delete_user(
     node_id: &str,
     name: &str,
 ) -> Result<Reply, ApiError> {
-    let pool = pool(st, pool_id)?;
+    let pool = pool_for_write(st, pool_id)?;
     let i = node_index(pool, node_id)?;
     let node = &mut pool.nodes[i];
     ready_for_users(node)?;
@@ -332,7 +341,7 @@ pub fn restart(
             "The value is not one the service accepts.",
         ));
     }
-    let pool = pool(st, pool_id)?;
+    let pool = pool_for_write(st, pool_id)?;
     let i = node_index(pool, node_id)?;
     let node = &mut pool.nodes[i];
     let allowed = matches!(

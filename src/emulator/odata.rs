@@ -3,7 +3,7 @@
 //!
 //! `$filter` supports `eq`, `ne`, `gt`, `ge`, `lt`, `le` on properties (paths with `/`),
 //! `and`, `or`, `not`, parentheses, and `startswith`/`endswith`/`contains`/`substringof`.
-//! String comparisons ignore case, as Batch ids and enum values do.
+//! String comparisons ignore case, as Batch ids and enum values do (inferred).
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -505,7 +505,8 @@ pub mod options {
     /// Names keep their `$` (`$filter`, `$select`), as the SDKs send them.
     const NAME: &AsciiSet = &VALUE.remove(b'$');
 
-    /// The continuation parameter of `odata.nextLink`.
+    /// The continuation parameter of `odata.nextLink` (the service's token format is opaque;
+    /// this one encodes the last key returned, so pages stay stable as items come and go).
     pub const SKIP_TOKEN: &str = "$skiptoken";
 
     /// `$filter`, if present.
@@ -520,6 +521,8 @@ pub mod options {
     }
 
     /// `$select`, if present, as the entity's property names.
+    ///
+    /// Inferred: a property the entity does not have is 400 `InvalidQueryParameterValue`.
     pub fn select(
         call: &Call,
         known: &[&'static str],
@@ -537,7 +540,7 @@ pub mod options {
         }
     }
 
-    /// Whether `$expand=stats` was asked for (the only expansion pools have).
+    /// Whether `$expand=stats` was asked for (the only expansion pools have; others are 400).
     pub fn expand_stats(call: &Call) -> Result<bool, ApiError> {
         let Some(text) = call.query("$expand") else {
             return Ok(false);

@@ -46,7 +46,24 @@ fn check(call: &Call, pool: &PoolRecord, access: Access) -> Result<(), ApiError>
     conditions::check(&call.headers, pool.etag(), last_modified, access)
 }
 
+/// Conditions on a read; when they fail, the answer to give instead (a 304 carries the
+/// pool's current `ETag` and `Last-Modified`).
+fn check_read(call: &Call, pool: &PoolRecord) -> Option<Result<Reply, ApiError>> {
+    match check(call, pool, Access::Read) {
+        Ok(()) => None,
+        Err(e) if e.status == StatusCode::NOT_MODIFIED => Some(Ok(Reply::empty(
+            StatusCode::NOT_MODIFIED,
+        )
+        .versioned(pool.etag(), pool.pool.last_modified.unwrap_or_default()))),
+        Err(e) => Some(Err(e)),
+    }
+}
+
 /// Records a client write: new ETag and last-modified time.
+///
+/// Inferred: only writes (and autoscale changing the targets) move them; the service's own
+/// allocation and node transitions do not, since `lastModified` "does not factor in
+/// node-level changes".
 fn touch(pool: &mut PoolRecord, clock: &mut super::clock::Clock, now: Timestamp) {
     pool.pool.last_modified = Some(now);
     pool.pool.e_tag = Some(clock.etag(now));
@@ -66,6 +83,10 @@ fn written(status: StatusCode, call: &Call, pool: &PoolRecord) -> Reply {
 fn strip_secrets(pool: &mut wire::Pool) {
     for account in pool.user_accounts.iter_mut().flatten() {
         account.password = None;
+        // Inferred: a private key is as secret as a password.
+        if let Some(linux) = account.linux_user_configuration.as_mut() {
+            linux.ssh_private_key = None;
+        }
     }
     if let Some(containers) = pool
         .virtual_machine_configuration
@@ -128,6 +149,10 @@ fn display_name(name: Option<&String>) -> Result<(), ApiError> {
 }
 
 /// `POST /pools`.
+///
+/// Inferred: `virtualMachineConfiguration` is required (the cloud-service configuration it
+/// replaced is gone from the API). Application package references are accepted without
+/// checking that the packages exist, since the emulated account has no applications.
 pub fn create(
     env: Env<'_>,
     call: &Call,
@@ -200,6 +225,8 @@ pub fn create(
     validate::metadata(body.metadata.as_deref().unwrap_or_default())?;
     application_packages(body.application_package_references.as_ref())?;
 
+    // Inferred: an id held by a pool still being deleted is `PoolBeingDeleted`, not
+    // `PoolExists`, so a client knows that waiting will free it.
     if let Some(existing) = st.pool(&body.id) {
         return Err(if existing.is_deleting() {
             ApiError::pool_being_deleted()
@@ -337,7 +364,9 @@ pub fn get(call: &Call, st: &mut State, now: Timestamp, id: &str) -> Result<Repl
     let select = options::select(call, POOL_PROPERTIES)?;
     let stats = options::expand_stats(call)?;
     let pool = find(&mut st.pools, id)?;
-    check(call, pool, Access::Read)?;
+    if let Some(answer) = check_read(call, pool) {
+        return answer;
+    }
     let mut value = render(pool, call, stats, now);
     if let Value::Object(map) = &mut value {
         if let Some(select) = &select {
@@ -355,7 +384,9 @@ pub fn get(call: &Call, st: &mut State, now: Timestamp, id: &str) -> Result<Repl
 /// `HEAD /pools/{id}`.
 pub fn exists(call: &Call, st: &mut State, id: &str) -> Result<Reply, ApiError> {
     let pool = find(&mut st.pools, id)?;
-    check(call, pool, Access::Read)?;
+    if let Some(answer) = check_read(call, pool) {
+        return answer;
+    }
     Ok(Reply::empty(StatusCode::OK)
         .versioned(pool.etag(), pool.pool.last_modified.unwrap_or_default()))
 }

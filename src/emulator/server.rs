@@ -153,6 +153,10 @@ impl App {
         })
     }
 
+    /// Shared Key (lenient on the SDKs' differences) or the configured bearer token.
+    ///
+    /// Inferred: every failure, a missing header included, is 403 `AuthenticationFailed` with
+    /// an `AuthenticationErrorDetail` value saying why.
     fn authenticate(&self, call: &Call) -> Result<(), ApiError> {
         let header = call.header("authorization").ok_or_else(|| {
             ApiError::authentication_failed("The request has no Authorization header.")
@@ -184,6 +188,8 @@ impl App {
     }
 }
 
+/// Inferred: an unknown `api-version` is 400 `UnsupportedRequestVersion`; a query parameter
+/// no operation takes is 400 `UnsupportedQueryParameter`; `timeout` must be whole seconds.
 fn check_query(call: &Call) -> Result<(), ApiError> {
     match call.query("api-version") {
         None => return Err(ApiError::missing_query_parameter("api-version")),
@@ -295,6 +301,15 @@ async fn handle(app: Arc<App>, req: Request<Incoming>) -> Result<Response<Body>,
         Ok(call) => call,
         Err((call, err)) => return Ok(respond(&call, app.now(), Err(err))),
     };
+    // A bug must cost one request a 500, never the connection or the server.
+    let task = tokio::spawn(process(app.clone(), call.clone()));
+    match task.await {
+        Ok(outcome) => outcome,
+        Err(_) => Ok(respond(&call, app.now(), Err(ApiError::internal_error()))),
+    }
+}
+
+async fn process(app: Arc<App>, call: Call) -> Result<Response<Body>, Dropped> {
     let segments: Vec<&str> = call.segments.iter().map(String::as_str).collect();
     if let Some((&"_emulator", rest)) = segments.split_first() {
         return Ok(respond(
