@@ -566,7 +566,8 @@ async fn paging_select_and_filter() {
         let r = emu.get(&path).await;
         assert_eq!(r.status, 200, "{:?}", r.body);
         for pool in r.body["value"].as_array().unwrap() {
-            let keys: Vec<&String> = pool.as_object().unwrap().keys().collect();
+            let mut keys: Vec<&String> = pool.as_object().unwrap().keys().collect();
+            keys.sort();
             assert_eq!(keys, ["eTag", "id"]);
             ids.push(pool["id"].as_str().unwrap().to_string());
         }
