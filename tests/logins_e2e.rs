@@ -1,0 +1,45 @@
+//! `batchform logins`: each node's SSH address, from the remote login settings API.
+
+mod common;
+
+use common::{Emulator, pool, spec_dir};
+use predicates::prelude::*;
+
+#[test]
+fn logins_lists_every_node_with_its_ssh_address() {
+    let emulator = Emulator::start("10ms", &[]);
+    let spec = format!(
+        "[account]\nowner = \"team\"\n{}",
+        pool("p", "[pools.p.scale]\ndedicated = 2\n")
+    );
+    let dir = spec_dir(&[("pools.toml", &spec)]);
+    emulator
+        .batchform(dir.path())
+        .args(["apply", "--auto-approve", "pools.toml"])
+        .assert()
+        .success();
+
+    let output = emulator
+        .batchform(dir.path())
+        .args(["logins", "--format", "json", "pools.toml"])
+        .assert()
+        .success();
+    let logins: Vec<serde_json::Value> =
+        serde_json::from_slice(&output.get_output().stdout).unwrap();
+    assert_eq!(logins.len(), 2);
+    for login in &logins {
+        assert_eq!(login["pool"], "p");
+        assert_eq!(login["state"], "idle");
+        assert_eq!(login["protocol"], "ssh");
+        assert!(
+            login["address"].is_string() && login["port"].as_i64().unwrap() > 0,
+            "{login}"
+        );
+    }
+    emulator
+        .batchform(dir.path())
+        .args(["logins", "pools.toml"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("ssh -p 5000"));
+}
