@@ -53,6 +53,30 @@ fn every_example_applies_and_then_plans_nothing() {
             .arg(&path)
             .assert()
             .code(0);
+        // A saved plan names where secrets come from, never what they are.
+        let out = tempfile::tempdir().unwrap();
+        let file = out.path().join("plan.json");
+        emulator
+            .batchform(&examples)
+            .env("ACR_PASSWORD", "s3cret-from-the-environment")
+            .env("INGEST_ADMIN_PASSWORD", "s3cret-Windows-1")
+            .args(["plan", "--format", "json", "--out"])
+            .arg(&file)
+            .arg(&path)
+            .assert()
+            .success()
+            .stdout(predicate::str::contains("s3cret").not());
+        let saved = std::fs::read_to_string(&file).unwrap();
+        assert!(
+            !saved.contains("s3cret"),
+            "{example}: a secret in the plan file"
+        );
+        if example == "container-pool.toml" {
+            assert!(
+                saved.contains("\"env\": \"ACR_PASSWORD\""),
+                "the plan file names the variable"
+            );
+        }
     }
 }
 
