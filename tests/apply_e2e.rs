@@ -35,20 +35,21 @@ fn every_example_applies_and_then_plans_nothing() {
     ] {
         let emulator = Emulator::start("10ms", &[]);
         let path = examples.join(example);
-        emulator
-            .batchform(&examples)
-            .env("ACR_PASSWORD", "s3cret-from-the-environment")
-            .env("INGEST_ADMIN_PASSWORD", "s3cret-Windows-1")
+        // The examples' secrets, from the environment as in a pipeline.
+        let batchform = || {
+            let mut cmd = emulator.batchform(&examples);
+            cmd.env("ACR_PASSWORD", "s3cret-from-the-environment")
+                .env("INGEST_ADMIN_PASSWORD", "s3cret-Windows-1");
+            cmd
+        };
+        batchform()
             .args(["apply", "--auto-approve", "--timeout", "60s"])
             .arg(&path)
             .assert()
             .success()
             .stdout(predicate::str::contains("Apply complete"))
             .stdout(predicate::str::contains("s3cret").not());
-        emulator
-            .batchform(&examples)
-            .env("ACR_PASSWORD", "s3cret-from-the-environment")
-            .env("INGEST_ADMIN_PASSWORD", "s3cret-Windows-1")
+        batchform()
             .args(["plan", "--detailed-exitcode"])
             .arg(&path)
             .assert()
@@ -56,10 +57,7 @@ fn every_example_applies_and_then_plans_nothing() {
         // A saved plan names where secrets come from, never what they are.
         let out = tempfile::tempdir().unwrap();
         let file = out.path().join("plan.json");
-        emulator
-            .batchform(&examples)
-            .env("ACR_PASSWORD", "s3cret-from-the-environment")
-            .env("INGEST_ADMIN_PASSWORD", "s3cret-Windows-1")
+        batchform()
             .args(["plan", "--format", "json", "--out"])
             .arg(&file)
             .arg(&path)
