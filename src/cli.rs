@@ -71,6 +71,9 @@ pub struct PlanArgs {
     /// Also show each changed pool as a unified diff of its canonical TOML (text format).
     #[arg(long)]
     pub diff: bool,
+    /// Name the nodes each node-user change touches, not only count them (text format).
+    #[arg(long)]
+    pub show_nodes: bool,
     #[command(flatten)]
     pub account: AccountArgs,
 }

@@ -87,6 +87,7 @@ async fn run_in(
             let options = render::text::Options {
                 color: super::color(&std::io::stdout()),
                 diff: false,
+                nodes: false,
             };
             print!("{}", render::text::render(&planned.plan, options));
             if !planned.plan.errors.is_empty() {

@@ -26,6 +26,7 @@ pub fn run(args: &PlanArgs) -> anyhow::Result<Exit> {
                 let options = render::text::Options {
                     color: super::color(&std::io::stdout()),
                     diff: args.diff,
+                    nodes: args.show_nodes,
                 };
                 render::text::render(plan, options)
             }

@@ -46,7 +46,7 @@ pub fn render(plan: &Plan) -> String {
             }
             out.push('\n');
         }
-        let users = super::users(pool);
+        let users = super::users(pool, true);
         if !users.is_empty() {
             out.push_str("Node users:\n\n");
             for (_, line) in users {

@@ -122,7 +122,7 @@ fn step(step: &Step) -> String {
 }
 
 /// The pool's node-user changes, one line each: `(marker, text)`, then a line on pending nodes.
-pub(crate) fn users(pool: &PoolPlan) -> Vec<(char, String)> {
+pub(crate) fn users(pool: &PoolPlan, show_nodes: bool) -> Vec<(char, String)> {
     let Some(users) = &pool.users else {
         return Vec::new();
     };
@@ -137,10 +137,15 @@ pub(crate) fn users(pool: &PoolPlan) -> Vec<(char, String)> {
                 UserAction::Delete => ('-', "delete"),
             };
             let n = change.nodes.len() as u32;
+            let nodes = if show_nodes {
+                format!(": {}", change.nodes.join(", "))
+            } else {
+                String::new()
+            };
             (
                 marker,
                 format!(
-                    "user {:?}: {verb} on {n} node{} ({})",
+                    "user {:?}: {verb} on {n} node{} ({}){nodes}",
                     change.user,
                     plural(n),
                     change.reason

@@ -163,6 +163,7 @@ fn text() {
     let options = super::text::Options {
         color: false,
         diff: false,
+        nodes: false,
     };
     insta::assert_snapshot!(super::text::render(&sample(), options));
 }
@@ -172,6 +173,7 @@ fn text_with_diffs() {
     let options = super::text::Options {
         color: false,
         diff: true,
+        nodes: true,
     };
     insta::assert_snapshot!(super::text::render(&sample(), options));
 }
@@ -211,6 +213,7 @@ fn secrets_never_appear() {
             super::text::Options {
                 color: false,
                 diff: true,
+                nodes: true,
             },
         ),
         super::markdown::render(&plan),

@@ -17,6 +17,8 @@ pub struct Options {
     pub color: bool,
     /// Also show each changed pool as a unified diff of its canonical TOML.
     pub diff: bool,
+    /// Name the nodes each node-user change touches, not only count them.
+    pub nodes: bool,
 }
 
 /// The plan as text.
@@ -33,7 +35,7 @@ pub fn render(plan: &Plan, options: Options) -> String {
     }
     for pool in changed {
         out.push('\n');
-        pool_block(&mut out, pool, paint);
+        pool_block(&mut out, pool, paint, options);
         if options.diff {
             let diff = super::canonical::diff(pool);
             for line in diff.lines() {
@@ -73,7 +75,7 @@ pub fn render(plan: &Plan, options: Options) -> String {
     out
 }
 
-fn pool_block(out: &mut String, pool: &PoolPlan, paint: Paint) {
+fn pool_block(out: &mut String, pool: &PoolPlan, paint: Paint, options: Options) {
     let marker = match pool.action {
         Action::Create => paint.green("+"),
         Action::Update => paint.yellow("~"),
@@ -102,7 +104,7 @@ fn pool_block(out: &mut String, pool: &PoolPlan, paint: Paint) {
             };
             let _ = writeln!(out, "      {} {shown}", paint.green("+"));
         }
-        for (_, line) in super::users(pool) {
+        for (_, line) in super::users(pool, options.nodes) {
             let _ = writeln!(out, "      {} {line}", paint.green("+"));
         }
     } else {
@@ -123,7 +125,7 @@ fn pool_block(out: &mut String, pool: &PoolPlan, paint: Paint) {
             };
             let _ = writeln!(out, "      {line}{}", paint.dim(note));
         }
-        for (marker, line) in super::users(pool) {
+        for (marker, line) in super::users(pool, options.nodes) {
             let line = match marker {
                 '+' => format!("{} {line}", paint.green("+")),
                 '-' => format!("{} {line}", paint.red("-")),
