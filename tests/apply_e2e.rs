@@ -278,3 +278,48 @@ fn a_protected_pool_survives_a_spec_that_would_recreate_it() {
         .unwrap();
     assert_eq!(live["vmSize"], "standard_d2s_v3");
 }
+
+#[test]
+fn a_resize_the_service_could_not_complete_fails_the_apply_with_its_reason() {
+    // Four cores of quota: two standard_d2s_v3 nodes, not three.
+    let emulator = Emulator::start("10ms", &["--core-quota", "4"]);
+    let dir = spec_dir(&[(
+        "pools.toml",
+        &format!("{ACCOUNT}{}", pool("p", "[pools.p.scale]\ndedicated = 3\n")),
+    )]);
+    apply(&emulator, dir.path())
+        .code(1)
+        .stderr(predicate::str::contains(
+            "pool p: the resize ended with 2 of 3 nodes",
+        ))
+        .stderr(predicate::str::contains("AccountCoreQuotaReached"));
+}
+
+#[test]
+fn nodes_whose_start_task_failed_fail_the_apply() {
+    let emulator = Emulator::start("10ms", &[]);
+    let spec = |nodes: u32| {
+        format!(
+            "{ACCOUNT}{}",
+            pool(
+                "p",
+                &format!(
+                    "[pools.p.scale]\ndedicated = {nodes}\n[pools.p.start_task]\ncommand_line = \"/bin/false\"\nwait_for_success = true\n"
+                )
+            )
+        )
+    };
+    let empty = spec_dir(&[("pools.toml", &spec(0))]);
+    apply(&emulator, empty.path()).success();
+    emulator.inspect(
+        reqwest::Method::PUT,
+        "pools/p/starttaskfailure",
+        Some(serde_json::json!({"enabled": true})),
+    );
+    let grown = spec_dir(&[("pools.toml", &spec(2))]);
+    apply(&emulator, grown.path())
+        .code(1)
+        .stderr(predicate::str::contains(
+            "pool p: nodes did not come up usable (2 starttaskfailed)",
+        ));
+}
