@@ -29,27 +29,26 @@ pub fn run(args: &ApplyArgs) -> anyhow::Result<Exit> {
             "apply needs --auto-approve when it cannot ask (no terminal), or a plan file written by `batchform plan --out`"
         );
     }
-    let spec = match &saved {
-        Some(_) => None,
+    let input = match saved {
+        Some(file) => Input::Saved(Box::new(file)),
         None => match super::load(&args.paths) {
-            Some(spec) => Some(spec),
+            Some(spec) => Input::Spec(Box::new(spec)),
             None => return Ok(Exit::Failure),
         },
     };
     super::runtime()?.block_on(async {
-        let account = match (&saved, &spec) {
-            (Some(file), _) => Account {
+        let account = match &input {
+            Input::Saved(file) => Account {
                 endpoint: file
                     .endpoint
                     .starts_with("http")
                     .then(|| file.endpoint.clone()),
                 ..Account::default()
             },
-            (None, Some(spec)) => spec.account.clone(),
-            (None, None) => unreachable!("either a plan file or a spec was read"),
+            Input::Spec(spec) => spec.account.clone(),
         };
         let session = Session::open(&account, args.account.parallelism).await?;
-        let result = run_in(args, &session, saved, spec.as_ref()).await;
+        let result = run_in(args, &session, input).await;
         let requests = session.client.requests();
         session.close().await?;
         if std::env::var_os("BATCHFORM_REQUEST_COUNT").is_some() {
@@ -59,14 +58,15 @@ pub fn run(args: &ApplyArgs) -> anyhow::Result<Exit> {
     })
 }
 
-async fn run_in(
-    args: &ApplyArgs,
-    session: &Session,
-    saved: Option<PlanFile>,
-    spec: Option<&crate::spec::Desired>,
-) -> anyhow::Result<Exit> {
-    let (plan, secrets, owner) = match (saved, spec) {
-        (Some(file), _) => {
+/// What apply carries out: a reviewed plan file, or a spec planned on the spot.
+enum Input {
+    Saved(Box<PlanFile>),
+    Spec(Box<crate::spec::Desired>),
+}
+
+async fn run_in(args: &ApplyArgs, session: &Session, input: Input) -> anyhow::Result<Exit> {
+    let (plan, secrets, owner) = match input {
+        Input::Saved(file) => {
             let secrets = match Secrets::read(&file.secrets) {
                 Ok(secrets) => secrets,
                 Err(errors) => bail!(
@@ -80,9 +80,11 @@ async fn run_in(
                 );
                 return Ok(Exit::Failure);
             }
+            let file = *file;
             (file.plan, secrets, file.owner)
         }
-        (None, Some(spec)) => {
+        Input::Spec(spec) => {
+            let spec = spec.as_ref();
             let planned = super::make_plan(spec, &session.client).await?;
             let options = render::text::Options {
                 color: super::color(&std::io::stdout()),
@@ -100,7 +102,6 @@ async fn run_in(
             }
             (planned.plan, planned.secrets, planned.owner)
         }
-        (None, None) => unreachable!("either a plan file or a spec was read"),
     };
     if !plan.has_changes() {
         return Ok(Exit::Success);
