@@ -5,12 +5,22 @@ mod common;
 use common::{Emulator, pool, spec_dir};
 use predicates::prelude::*;
 
+const KEY: &str =
+    "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIKFpYOSt+Zr6g2qR3d87s5o+Hbk+S/xx+ygBV652aqi2 one";
+
 #[test]
 fn logins_lists_every_node_with_its_ssh_address() {
     let emulator = Emulator::start("10ms", &[]);
     let spec = format!(
         "[account]\nowner = \"team\"\n{}",
-        pool("p", "[pools.p.scale]\ndedicated = 2\n")
+        pool(
+            "p",
+            &format!(
+                "[pools.p.scale]\ndedicated = 2\n\
+                 [pools.p.users.bob]\nssh_public_key = \"{KEY}\"\n\
+                 [pools.p.users.alice]\nadmin = true\nssh_public_key = \"{KEY}\"\n"
+            )
+        )
     );
     let dir = spec_dir(&[("pools.toml", &spec)]);
     emulator
@@ -31,6 +41,7 @@ fn logins_lists_every_node_with_its_ssh_address() {
         assert_eq!(login["pool"], "p");
         assert_eq!(login["state"], "idle");
         assert_eq!(login["protocol"], "ssh");
+        assert_eq!(login["user"], "alice", "the admin is the one to log in as");
         assert!(
             login["address"].is_string() && login["port"].as_i64().unwrap() > 0,
             "{login}"
@@ -41,5 +52,13 @@ fn logins_lists_every_node_with_its_ssh_address() {
         .args(["logins", "pools.toml"])
         .assert()
         .success()
-        .stdout(predicate::str::contains("ssh -p 5000"));
+        .stdout(
+            predicate::str::contains("ssh -p 5000").and(predicate::str::contains("alice@203.")),
+        );
+    emulator
+        .batchform(dir.path())
+        .args(["logins", "--pool", "q", "pools.toml"])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("no pool `q`").and(predicate::str::contains("names: p")));
 }

@@ -17,6 +17,9 @@ struct Login {
     node: String,
     state: String,
     protocol: &'static str,
+    /// The spec's login user for the pool (its first admin, else its first user), if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    user: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     address: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -27,7 +30,7 @@ pub fn run(args: &LoginsArgs) -> anyhow::Result<Exit> {
     let Some(spec) = super::load(&args.paths) else {
         return Ok(Exit::Failure);
     };
-    let pools: Vec<(String, bool)> = spec
+    let pools: Vec<Target> = spec
         .pools
         .iter()
         .filter(|(id, _)| {
@@ -35,13 +38,21 @@ pub fn run(args: &LoginsArgs) -> anyhow::Result<Exit> {
                 .as_ref()
                 .is_none_or(|p| p.eq_ignore_ascii_case(id))
         })
-        .map(|(id, pool)| (id.clone(), pool.is_windows()))
+        .map(|(id, pool)| Target {
+            pool: id.clone(),
+            windows: pool.is_windows(),
+            user: login_user(&pool.users),
+        })
         .collect();
     if pools.is_empty() {
-        anyhow::bail!(
-            "no pool {} in the spec",
-            args.pool.as_deref().unwrap_or_default()
-        );
+        let known: Vec<&str> = spec.pools.keys().map(String::as_str).collect();
+        match &args.pool {
+            Some(pool) if !known.is_empty() => anyhow::bail!(
+                "no pool `{pool}` in the spec; it names: {}. Pass one of them to --pool",
+                known.join(", ")
+            ),
+            _ => anyhow::bail!("the spec names no pool; add one as [pools.<id>]"),
+        }
     }
     super::runtime()?.block_on(async {
         let session = Session::open(&spec.account, args.account.parallelism).await?;
@@ -56,7 +67,8 @@ pub fn run(args: &LoginsArgs) -> anyhow::Result<Exit> {
                 for login in &logins {
                     let address = match (&login.address, login.port) {
                         (Some(ip), Some(port)) if login.protocol == "ssh" => {
-                            format!("ssh -p {port} <user>@{ip}")
+                            let user = login.user.as_deref().unwrap_or("<user>");
+                            format!("ssh -p {port} {user}@{ip}")
                         }
                         (Some(ip), Some(port)) => format!("rdp://{ip}:{port}"),
                         _ => "(not ready)".to_string(),
@@ -73,10 +85,31 @@ pub fn run(args: &LoginsArgs) -> anyhow::Result<Exit> {
     })
 }
 
-async fn logins(session: &Session, pools: &[(String, bool)]) -> anyhow::Result<Vec<Login>> {
+/// A pool whose logins are listed.
+struct Target {
+    pool: String,
+    windows: bool,
+    user: Option<String>,
+}
+
+/// The user a person most likely logs in as: the first admin, else the first user.
+fn login_user(users: &std::collections::BTreeMap<String, crate::spec::User>) -> Option<String> {
+    users
+        .iter()
+        .find(|(_, user)| user.admin)
+        .or_else(|| users.iter().next())
+        .map(|(name, _)| name.clone())
+}
+
+async fn logins(session: &Session, pools: &[Target]) -> anyhow::Result<Vec<Login>> {
     let client = &session.client;
     let mut logins = Vec::new();
-    for (pool, windows) in pools {
+    for Target {
+        pool,
+        windows,
+        user,
+    } in pools
+    {
         let nodes = match client
             .list_nodes::<wire::Node>(pool, Some("id,state"), None)
             .await
@@ -103,6 +136,7 @@ async fn logins(session: &Session, pools: &[(String, bool)]) -> anyhow::Result<V
                     .map(|s| s.as_str().to_string())
                     .unwrap_or_default(),
                 protocol: if *windows { "rdp" } else { "ssh" },
+                user: user.clone(),
                 address: settings.as_ref().map(|s| s.remote_login_ip_address.clone()),
                 port: settings.as_ref().map(|s| s.remote_login_port as i64),
             });
