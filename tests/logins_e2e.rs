@@ -1,9 +1,12 @@
-//! `batchform logins`: each node's SSH address, from the remote login settings API.
+//! `batchform logins`: each node's SSH address, from the remote login settings API, and what it
+//! says of pools that have no nodes or do not exist.
 
 mod common;
 
 use common::{Emulator, pool, spec_dir};
 use predicates::prelude::*;
+use reqwest::Method;
+use serde_json::json;
 
 const KEY: &str =
     "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIKFpYOSt+Zr6g2qR3d87s5o+Hbk+S/xx+ygBV652aqi2 one";
@@ -61,4 +64,53 @@ fn logins_lists_every_node_with_its_ssh_address() {
         .assert()
         .failure()
         .stderr(predicate::str::contains("no pool `q`").and(predicate::str::contains("names: p")));
+}
+
+#[test]
+fn nodes_without_an_endpoint_yet_are_listed_as_not_ready() {
+    // Phases of a minute: the nodes are still being created when logins asks.
+    let emulator = Emulator::start("1m", &[]);
+    let spec = format!(
+        "[account]\nowner = \"team\"\n{}",
+        pool("p", "[pools.p.scale]\ndedicated = 2\n")
+    );
+    let dir = spec_dir(&[("pools.toml", &spec)]);
+    emulator
+        .batchform(dir.path())
+        .args(["logins", "pools.toml"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("pool p is not in the account"));
+    emulator
+        .batchform(dir.path())
+        .args(["apply", "--auto-approve", "--timeout", "1s", "pools.toml"])
+        .assert()
+        .failure();
+    emulator
+        .batchform(dir.path())
+        .args(["logins", "pools.toml"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("pool p has no nodes yet"));
+
+    // One phase on: the nodes exist and are being created.
+    emulator.inspect(Method::POST, "clock/advance", Some(json!({"by": "61s"})));
+    let output = emulator
+        .batchform(dir.path())
+        .args(["logins", "--format", "json", "pools.toml"])
+        .assert()
+        .success();
+    let logins: Vec<serde_json::Value> =
+        serde_json::from_slice(&output.get_output().stdout).unwrap();
+    assert_eq!(logins.len(), 2, "{logins:?}");
+    for login in &logins {
+        assert_eq!(login["state"], "creating");
+        assert!(login.get("address").is_none(), "{login}");
+    }
+    emulator
+        .batchform(dir.path())
+        .args(["logins", "pools.toml"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("(not ready)"));
 }

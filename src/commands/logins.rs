@@ -4,6 +4,7 @@
 use std::io::Write;
 
 use futures_util::future::join_all;
+use reqwest::StatusCode;
 use serde::Serialize;
 
 use super::session::Session;
@@ -58,12 +59,22 @@ pub fn run(args: &LoginsArgs) -> anyhow::Result<Exit> {
         let session = Session::open(&spec.account, args.account.parallelism).await?;
         let logins = logins(&session, &pools).await;
         session.close().await?;
-        let logins = logins?;
+        let (logins, missing) = logins?;
         let mut out = std::io::stdout().lock();
         match args.format {
             DiagnosticFormat::Json => writeln!(out, "{}", serde_json::to_string_pretty(&logins)?)?,
             DiagnosticFormat::Text => {
                 writeln!(out, "{:<20} {:<36} {:<20} ADDRESS", "POOL", "NODE", "STATE")?;
+                for target in &pools {
+                    if missing.contains(&target.pool) {
+                        eprintln!(
+                            "pool {} is not in the account; `batchform apply` creates it",
+                            target.pool
+                        );
+                    } else if !logins.iter().any(|login| login.pool == target.pool) {
+                        eprintln!("pool {} has no nodes yet", target.pool);
+                    }
+                }
                 for login in &logins {
                     let address = match (&login.address, login.port) {
                         (Some(ip), Some(port)) if login.protocol == "ssh" => {
@@ -101,9 +112,11 @@ fn login_user(users: &std::collections::BTreeMap<String, crate::spec::User>) -> 
         .map(|(name, _)| name.clone())
 }
 
-async fn logins(session: &Session, pools: &[Target]) -> anyhow::Result<Vec<Login>> {
+/// Every node's login of the pools, and the pools the account does not have.
+async fn logins(session: &Session, pools: &[Target]) -> anyhow::Result<(Vec<Login>, Vec<String>)> {
     let client = &session.client;
     let mut logins = Vec::new();
+    let mut missing = Vec::new();
     for Target {
         pool,
         windows,
@@ -115,18 +128,27 @@ async fn logins(session: &Session, pools: &[Target]) -> anyhow::Result<Vec<Login
             .await
         {
             Ok(nodes) => nodes,
-            Err(e) if e.is_not_found() => continue,
+            Err(e) if e.is_not_found() => {
+                missing.push(pool.clone());
+                continue;
+            }
             Err(e) => return Err(e.into()),
         };
         let settings = join_all(nodes.iter().map(|node| async move {
             let id = node.id.clone().unwrap_or_default();
-            client
+            match client
                 .remote_login_settings::<wire::RemoteLoginSettings>(pool, &id)
                 .await
-                .ok()
+            {
+                Ok(settings) => Ok(Some(settings)),
+                // A node still being created has no endpoint yet (409), one gone has none (404).
+                Err(e) if e.is_not_found() || e.status() == Some(StatusCode::CONFLICT) => Ok(None),
+                Err(e) => Err(e),
+            }
         }))
         .await;
         for (node, settings) in nodes.iter().zip(settings) {
+            let settings = settings?;
             logins.push(Login {
                 pool: pool.clone(),
                 node: node.id.clone().unwrap_or_default(),
@@ -142,5 +164,5 @@ async fn logins(session: &Session, pools: &[Target]) -> anyhow::Result<Vec<Login
             });
         }
     }
-    Ok(logins)
+    Ok((logins, missing))
 }
