@@ -97,6 +97,13 @@ fn nodes_added_by_a_resize_get_the_users_and_only_they_are_planned() {
     let emulator = Emulator::start("10ms", &[]);
     apply(&emulator, &spec(2, &alice(KEY_ONE, true))).success();
     let grown = spec(4, &alice(KEY_ONE, true));
+    plan(&emulator, &grown)
+        .code(2)
+        .stdout(
+            predicate::str::contains("resize to 4 dedicated").and(predicate::str::contains(
+                "users alice: on every new node once it is ready",
+            )),
+        );
     apply(&emulator, &grown).success();
     assert_everywhere(&emulator, KEY_ONE, true);
     plan(&emulator, &grown).code(0);

@@ -156,9 +156,15 @@ pub(crate) fn users(pool: &PoolPlan, show_nodes: bool) -> Vec<(char, String)> {
     if lines.is_empty() && pool.steps.contains(&Step::SyncUsers) {
         let names: Vec<&str> = users.book.users.keys().map(String::as_str).collect();
         if !names.is_empty() {
+            // Nodes a create or resize will add: none exists yet to count or name.
+            let which = if pool.action == Action::Create {
+                "every node"
+            } else {
+                "every new node"
+            };
             lines.push((
                 '+',
-                format!("users {}: on every node once it is ready", names.join(", ")),
+                format!("users {}: on {which} once it is ready", names.join(", ")),
             ));
         }
     }
