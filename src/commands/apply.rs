@@ -20,22 +20,25 @@ use crate::spec::Account;
 use crate::{Exit, render};
 
 pub fn run(args: &ApplyArgs) -> anyhow::Result<Exit> {
-    let saved = match args.paths.as_slice() {
-        [path] if is_plan_file(path) => Some(read_plan_file(path)?),
-        _ => None,
-    };
-    if saved.is_none() && !args.auto_approve && !std::io::stdin().is_terminal() {
-        bail!(
-            "apply needs --auto-approve when it cannot ask (no terminal), or a plan file written by `batchform plan --out`"
-        );
-    }
-    let input = match saved {
-        Some(file) => Input::Saved(Box::new(file)),
-        None => match super::load(&args.paths) {
+    let input = match args.paths.as_slice() {
+        [path]
+            if path
+                .extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case("json")) =>
+        {
+            Input::Saved(Box::new(read_plan_file(path)?))
+        }
+        paths => match super::load(paths) {
             Some(spec) => Input::Spec(Box::new(spec)),
             None => return Ok(Exit::Failure),
         },
     };
+    // A saved plan was reviewed when it was written; a spec is planned now and needs a yes.
+    if matches!(input, Input::Spec(_)) && !args.auto_approve && !std::io::stdin().is_terminal() {
+        bail!(
+            "apply needs --auto-approve when it cannot ask (no terminal), or a plan file written by `batchform plan --out`"
+        );
+    }
     super::runtime()?.block_on(async {
         let account = match &input {
             Input::Saved(file) => Account {
@@ -147,13 +150,6 @@ fn confirm() -> anyhow::Result<bool> {
     let mut answer = String::new();
     std::io::stdin().lock().read_line(&mut answer)?;
     Ok(answer.trim() == "yes")
-}
-
-fn is_plan_file(path: &Path) -> bool {
-    path.is_file()
-        && path
-            .extension()
-            .is_some_and(|e| e.eq_ignore_ascii_case("json"))
 }
 
 fn read_plan_file(path: &Path) -> anyhow::Result<PlanFile> {
