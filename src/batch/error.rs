@@ -6,7 +6,7 @@ use reqwest::StatusCode;
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// The service answered with an error status.
-    #[error("{operation}: the service answered {status} {code}: {message}{}", request_id.as_deref().map(|id| format!(" (request id {id})")).unwrap_or_default())]
+    #[error("{operation}: the service answered {status} {code}: {message}{}{}", details(values), request_id.as_deref().map(|id| format!(" (request id {id})")).unwrap_or_default())]
     Service {
         operation: String,
         status: StatusCode,
@@ -64,6 +64,26 @@ impl Error {
     }
 }
 
+/// The error body's `values`, which say what the service objected to:
+/// ` [PropertyName: username; Reason: ...]`, or nothing. `PropertyValue` is left out: the
+/// value is in the user's spec already, and it may be a password.
+fn details(values: &[(String, String)]) -> String {
+    let shown: Vec<String> = values
+        .iter()
+        .filter(|(key, value)| {
+            !value.is_empty()
+                && !key.eq_ignore_ascii_case("RequestId")
+                && !key.eq_ignore_ascii_case("PropertyValue")
+        })
+        .map(|(key, value)| format!("{key}: {value}"))
+        .collect();
+    if shown.is_empty() {
+        String::new()
+    } else {
+        format!(" [{}]", shown.join("; "))
+    }
+}
+
 /// The first line of a service message: the service appends `RequestId:` and `Time:` lines.
 pub(crate) fn first_line(message: &str) -> String {
     message
@@ -72,4 +92,35 @@ pub(crate) fn first_line(message: &str) -> String {
         .unwrap_or_default()
         .trim()
         .to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_service_error_names_the_property_it_objected_to() {
+        let error = Error::Service {
+            operation: "create pool p".into(),
+            status: StatusCode::BAD_REQUEST,
+            code: "InvalidPropertyValue".into(),
+            message: "The value provided for one of the properties in the request body is invalid."
+                .into(),
+            request_id: Some("r1".into()),
+            values: vec![
+                ("PropertyName".into(), "username".into()),
+                ("PropertyValue".into(), "hunter2".into()),
+                (
+                    "Reason".into(),
+                    "The user is not one of the pool's userAccounts.".into(),
+                ),
+            ],
+        };
+        assert_eq!(
+            error.to_string(),
+            "create pool p: the service answered 400 Bad Request InvalidPropertyValue: The value \
+             provided for one of the properties in the request body is invalid. [PropertyName: \
+             username; Reason: The user is not one of the pool's userAccounts.] (request id r1)"
+        );
+    }
 }
