@@ -39,7 +39,8 @@ fn every_example_applies_and_then_plans_nothing() {
         let batchform = || {
             let mut cmd = emulator.batchform(&examples);
             cmd.env("ACR_PASSWORD", "s3cret-from-the-environment")
-                .env("INGEST_ADMIN_PASSWORD", "s3cret-Windows-1");
+                .env("INGEST_ADMIN_PASSWORD", "s3cret-Windows-1")
+                .env("RENDER_ACCOUNT_PASSWORD", "s3cret-render-account");
             cmd
         };
         batchform()
@@ -146,21 +147,6 @@ fn a_saved_plan_applies_once_and_is_refused_when_stale() {
         .assert()
         .code(1)
         .stderr(predicate::str::contains("the saved plan is stale"));
-}
-
-#[test]
-fn apply_without_a_terminal_needs_auto_approve() {
-    let emulator = Emulator::start("10ms", &[]);
-    let dir = spec_dir(&[(
-        "pools.toml",
-        &format!("{ACCOUNT}{}", pool("p", "[pools.p.scale]\ndedicated = 1\n")),
-    )]);
-    emulator
-        .batchform(dir.path())
-        .args(["apply", "pools.toml"])
-        .assert()
-        .code(1)
-        .stderr(predicate::str::contains("--auto-approve"));
 }
 
 #[test]

@@ -251,6 +251,13 @@ fn secret_changed(
             return Some(reason);
         }
     }
+    for (name, account) in desired.iter().flat_map(|d| &d.user_accounts) {
+        if let Some(fp) = &account.password.fingerprint
+            && let Some(reason) = mismatch(secrets::account(name), fp)
+        {
+            return Some(reason);
+        }
+    }
     for user in users.iter().flat_map(|u| &u.desired) {
         for (key, fp) in [
             (secrets::user_password(&user.name), &user.password),

@@ -192,6 +192,30 @@ fn pool_config(
             registries,
         }
     });
+    let user_accounts = pool
+        .user_accounts
+        .iter()
+        .map(|(name, account)| {
+            let recorded = have.and_then(|h| {
+                let live = h.config.user_accounts.get(name)?;
+                live.password.fingerprint.clone()
+            });
+            let fingerprint =
+                secret(&format!("user_accounts.{}.password", path::key(name))).map(|value| {
+                    let fp = fingerprint::reconcile(&value, recorded.as_deref());
+                    let from = secrets::source(&account.password);
+                    secrets.insert(id, &secrets::account(name), value, from);
+                    fp
+                });
+            let config = UserAccount {
+                admin: account.admin,
+                uid: account.uid,
+                gid: account.gid,
+                password: Sensitive { fingerprint },
+            };
+            (name.clone(), config)
+        })
+        .collect();
     PoolConfig {
         display_name: pool.display_name.clone().filter(|name| !name.is_empty()),
         vm_size: pool.vm_size.trim().to_ascii_lowercase(),
@@ -216,6 +240,7 @@ fn pool_config(
             max_retries: task.max_retries,
             environment: task.environment.clone(),
         }),
+        user_accounts,
         metadata: pool.metadata.clone(),
         protect: pool.protect,
     }

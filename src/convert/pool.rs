@@ -74,6 +74,12 @@ pub fn live_config(
             .and_then(|v| v.container_configuration.as_ref())
             .map(|c| container(c, book)),
         start_task: pool.start_task.as_ref().map(start_task),
+        user_accounts: pool
+            .user_accounts
+            .iter()
+            .flatten()
+            .map(|account| (account.name.clone(), user_account(account, book)))
+            .collect(),
         metadata: user_metadata,
         protect: book.protect,
     }
@@ -145,6 +151,21 @@ fn container(config: &wire::ContainerConfiguration, book: &Bookkeeping) -> Conta
     }
 }
 
+fn user_account(account: &wire::UserAccount, book: &Bookkeeping) -> UserAccount {
+    let linux = account.linux_user_configuration.as_ref();
+    let id = |n: Option<i32>| n.and_then(|n| u32::try_from(n).ok());
+    UserAccount {
+        admin: account.elevation_level == Some(wire::ElevationLevel::Admin),
+        uid: id(linux.and_then(|l| l.uid)),
+        gid: id(linux.and_then(|l| l.gid)),
+        password: Sensitive {
+            fingerprint: book
+                .fingerprint(&bookkeeping::account_password(&account.name))
+                .map(str::to_string),
+        },
+    }
+}
+
 fn start_task(task: &wire::StartTask) -> StartTask {
     let identity = match &task.user_identity {
         Some(wire::UserIdentity {
@@ -205,6 +226,16 @@ fn bookkeeping_of(config: &PoolConfig, owner: &str, users: Option<&UsersBook>) -
             );
         }
     }
+    for (name, account) in &config.user_accounts {
+        if let Some(fp) = &account.password.fingerprint {
+            let name = bookkeeping::account_password(name);
+            book.fingerprints.insert(
+                name.trim_start_matches(bookkeeping::FINGERPRINT)
+                    .to_string(),
+                fp.clone(),
+            );
+        }
+    }
     book.other
         .insert(bookkeeping::CONFIG.to_string(), config_hash(config));
     if let Some(users) = users.filter(|u| **u != UsersBook::default()) {
@@ -242,6 +273,45 @@ fn vm_configuration(
             .transpose()?,
         ..Default::default()
     })
+}
+
+/// The accounts' bodies, with their passwords.
+fn user_accounts_body(
+    id: &str,
+    config: &PoolConfig,
+    secrets: &Secrets,
+) -> Result<Vec<wire::UserAccount>, MissingSecret> {
+    config
+        .user_accounts
+        .iter()
+        .map(|(name, account)| {
+            let password =
+                secrets
+                    .get(id, &secrets::account(name))
+                    .ok_or_else(|| MissingSecret {
+                        pool: id.into(),
+                        what: format!("the password of user account {name}"),
+                    })?;
+            let linux = (account.uid.is_some() || account.gid.is_some()).then(|| {
+                wire::LinuxUserConfiguration {
+                    uid: account.uid.map(|n| n as i32),
+                    gid: account.gid.map(|n| n as i32),
+                    ssh_private_key: None,
+                }
+            });
+            Ok(wire::UserAccount {
+                name: name.clone(),
+                password: Some(password.to_string()),
+                elevation_level: Some(if account.admin {
+                    wire::ElevationLevel::Admin
+                } else {
+                    wire::ElevationLevel::NonAdmin
+                }),
+                linux_user_configuration: linux,
+                windows_user_configuration: None,
+            })
+        })
+        .collect()
 }
 
 fn image_reference(image: &Image) -> wire::ImageReference {
@@ -370,6 +440,7 @@ pub fn create_body(
         start_task: config.start_task.as_ref().map(start_task_body),
         task_slots_per_node: Some(config.task_slots_per_node as i32),
         task_scheduling_policy: Some(scheduling(config.task_scheduling)),
+        user_accounts: Some(user_accounts_body(id, config, secrets)?).filter(|a| !a.is_empty()),
         metadata: Some(metadata(config, owner, None)),
         ..Default::default()
     };
@@ -416,6 +487,8 @@ pub fn patch_body(
         body.enable_inter_node_communication = Some(config.inter_node_communication);
         body.task_slots_per_node = Some(config.task_slots_per_node as i32);
         body.task_scheduling_policy = Some(scheduling(config.task_scheduling));
+        // Sent even when empty: an omitted list would keep the accounts the spec removed.
+        body.user_accounts = Some(user_accounts_body(id, config, secrets)?);
         body.virtual_machine_configuration = Some(wire::VirtualMachineConfigurationUpdate {
             image_reference: Some(vm.image_reference),
             node_agent_sku_id: Some(vm.node_agent_sku_id),

@@ -7,7 +7,7 @@ use crate::plan::file::{SecretSource, Source};
 use crate::spec::SecretRef;
 
 /// Resolved secret values by pool and by what they are for (`registry:<server>`,
-/// `user:<name>:password`, `user:<name>:ssh_key`).
+/// `account:<name>`, `user:<name>:password`, `user:<name>:ssh_key`).
 #[derive(Default, Clone)]
 pub struct Secrets {
     values: BTreeMap<(String, String), (String, Source)>,
@@ -84,6 +84,11 @@ impl std::fmt::Debug for Secrets {
 /// The key of a registry password.
 pub fn registry(server: &str) -> String {
     format!("registry:{}", server.to_ascii_lowercase())
+}
+
+/// The key of a pool user account's password.
+pub fn account(name: &str) -> String {
+    format!("account:{name}")
 }
 
 /// The key of a node user's password.

@@ -31,6 +31,11 @@ fn as_service_returns(body: &wire::PoolCreate) -> wire::Pool {
             registry.as_object_mut().unwrap().remove("password");
         }
     }
+    if let Some(accounts) = json.pointer_mut("/userAccounts") {
+        for account in accounts.as_array_mut().unwrap() {
+            account.as_object_mut().unwrap().remove("password");
+        }
+    }
     json["eTag"] = "0x1".into();
     json["allocationState"] = "steady".into();
     serde_json::from_value(json).unwrap()
@@ -70,7 +75,8 @@ fn what_is_created_reads_back_as_the_desired_configuration() {
     }
 }
 
-/// How many passwords a create body must carry (one per registry that has one).
+/// How many passwords a create body must carry (one per registry that has one, one per user
+/// account).
 fn body_passwords(config: &crate::plan::config::PoolConfig) -> usize {
     config
         .container
@@ -78,6 +84,7 @@ fn body_passwords(config: &crate::plan::config::PoolConfig) -> usize {
         .flat_map(|c| &c.registries)
         .filter(|r| matches!(r.auth, crate::plan::config::RegistryAuth::Password { .. }))
         .count()
+        + config.user_accounts.len()
 }
 
 #[test]

@@ -21,7 +21,7 @@ use crate::plan::{CatalogImage, Live, LivePool};
 const POOL_SELECT: &str = "id,eTag,state,allocationState,displayName,vmSize,virtualMachineConfiguration,\
 resizeTimeout,resizeErrors,currentDedicatedNodes,currentLowPriorityNodes,targetDedicatedNodes,\
 targetLowPriorityNodes,enableAutoScale,autoScaleFormula,autoScaleEvaluationInterval,\
-enableInterNodeCommunication,startTask,taskSlotsPerNode,taskSchedulingPolicy,metadata";
+enableInterNodeCommunication,startTask,userAccounts,taskSlotsPerNode,taskSchedulingPolicy,metadata";
 
 /// The node properties planning reads.
 const NODE_SELECT: &str = "id,state,runningTasksCount,lastBootTime,allocationTime";

@@ -20,6 +20,11 @@ pub fn registry_password(server: &str) -> String {
     format!("{FINGERPRINT}registry:{}", server.to_ascii_lowercase())
 }
 
+/// The name of the fingerprint entry of a pool user account's password.
+pub fn account_password(name: &str) -> String {
+    format!("{FINGERPRINT}account:{name}")
+}
+
 /// batchform's entries of one pool.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Bookkeeping {

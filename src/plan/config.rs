@@ -31,6 +31,9 @@ pub struct PoolConfig {
     pub container: Option<Container>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub start_task: Option<StartTask>,
+    /// Accounts the service creates on every node, by name.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub user_accounts: BTreeMap<String, UserAccount>,
     /// The user's metadata only; batchform's own `batchform:` entries live in [`crate::plan::bookkeeping`].
     pub metadata: BTreeMap<String, String>,
     /// Never deleted or recreated by batchform; recorded on the pool so it holds after the
@@ -122,6 +125,18 @@ pub enum RegistryAuth {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Sensitive {
     pub fingerprint: Option<String>,
+}
+
+/// A user account on every node, for the start task and tasks to run as.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserAccount {
+    pub admin: bool,
+    /// Linux user and group ids; the service picks them when not given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub uid: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub gid: Option<u32>,
+    pub password: Sensitive,
 }
 
 /// The command every node runs when it joins the pool or restarts.

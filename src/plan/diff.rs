@@ -221,6 +221,11 @@ mod tests {
                     c.container.as_mut().unwrap().images.push("new:1".into());
                 }),
             ),
+            (
+                "user_accounts.builder.admin",
+                ChangeClass::EmptyOnly,
+                Box::new(|c| c.user_accounts.get_mut("builder").unwrap().admin = true),
+            ),
         ];
         for (path, class, edit) in cases {
             let mut desired = live.clone();

@@ -7,7 +7,7 @@ use chrono::TimeZone;
 use super::config::*;
 use super::input::CatalogImage;
 
-/// A container pool on Ubuntu 22.04 with a start task, a registry and metadata.
+/// A container pool on Ubuntu 22.04 with a start task, a registry, a user account and metadata.
 pub fn pool_config() -> PoolConfig {
     PoolConfig {
         display_name: None,
@@ -47,6 +47,17 @@ pub fn pool_config() -> PoolConfig {
             max_retries: 0,
             environment: BTreeMap::new(),
         }),
+        user_accounts: BTreeMap::from([(
+            "builder".to_string(),
+            UserAccount {
+                admin: false,
+                uid: Some(4000),
+                gid: Some(4000),
+                password: Sensitive {
+                    fingerprint: Some("fp2".into()),
+                },
+            },
+        )]),
         metadata: BTreeMap::from([("team".to_string(), "vfx".to_string())]),
         protect: false,
     }

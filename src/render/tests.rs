@@ -42,6 +42,7 @@ fn config() -> PoolConfig {
             }],
         }),
         start_task: None,
+        user_accounts: BTreeMap::new(),
         metadata: BTreeMap::from([("team".to_string(), "vfx".to_string())]),
         protect: false,
     }

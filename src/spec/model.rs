@@ -109,6 +109,13 @@ pub struct Pool {
     /// A command each node runs when it joins the pool or restarts.
     #[serde(default)]
     pub start_task: Option<StartTask>,
+    /// User accounts the service creates on every node as it provisions it, keyed by name (up
+    /// to 20 characters): the identities the start task (`start_task.user`) and tasks run as.
+    /// Part of the pool's configuration, so they change only while the pool is empty (see
+    /// `on_nonempty_update`). For people who log in, use `users`.
+    #[serde(default)]
+    #[schemars(extend("propertyNames" = { "maxLength": 20, "minLength": 1 }))]
+    pub user_accounts: BTreeMap<String, UserAccount>,
     /// Login users created on every node, keyed by user name (up to 20 characters). batchform
     /// adds them to nodes that join later, renews their expiry and removes users taken out of
     /// the spec.
@@ -171,6 +178,12 @@ impl Pool {
                 }
             }
         }
+        for (name, account) in &self.user_accounts {
+            refs.push((
+                format!("user_accounts.{}.password", super::path::key(name)),
+                &account.password,
+            ));
+        }
         for (name, user) in &self.users {
             if let Some(password) = &user.password {
                 refs.push((
@@ -190,6 +203,9 @@ impl Pool {
                     password.rebase(dir);
                 }
             }
+        }
+        for account in self.user_accounts.values_mut() {
+            account.password.rebase(dir);
         }
         for user in self.users.values_mut() {
             if let Some(password) = &mut user.password {
@@ -433,6 +449,25 @@ pub struct StartTask {
 
 fn default_true() -> bool {
     true
+}
+
+/// A user account the service creates on every node of the pool, for tasks to run as.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "snake_case")]
+pub struct UserAccount {
+    /// Password, as a secret reference: `{ env = "BUILD_PASSWORD" }` or `{ file = "path" }`.
+    /// The service requires one.
+    pub password: SecretRef,
+    /// Run as an administrator (`elevationLevel` admin). Defaults to false.
+    #[serde(default)]
+    pub admin: bool,
+    /// Linux only: the account's user id. Give `uid` and `gid` together, or neither (the
+    /// service then picks them).
+    #[serde(default)]
+    pub uid: Option<u32>,
+    /// Linux only: the account's group id. Give `uid` and `gid` together, or neither.
+    #[serde(default)]
+    pub gid: Option<u32>,
 }
 
 /// A login user on every node of the pool.

@@ -146,6 +146,9 @@ pub(crate) fn example_for(field: &str) -> Option<&'static str> {
         "container" => "[pools.<id>.container] with images = [\"ubuntu:22.04\"]",
         "start_task" => "[pools.<id>.start_task] with command_line = \"...\"",
         "users" => "[pools.<id>.users.alice] with admin = true",
+        "user_accounts" => {
+            "[pools.<id>.user_accounts.builder] with password = { env = \"BUILDER_PASSWORD\" }"
+        }
         "metadata" => "metadata = { team = \"vfx\" }",
         "environment" => "environment = { FOO = \"bar\" }",
         "password" => "password = { env = \"ACR_PASSWORD\" }",

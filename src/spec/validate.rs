@@ -10,6 +10,7 @@ use super::duration::format as fmt_duration;
 use super::keys::check_openssh_public_key;
 use super::model::{
     Account, Autoscale, Container, FixedScale, Image, Pool, StartTask, UpdateStrategy, User,
+    UserAccount,
 };
 use super::path;
 use super::shape::SpanIndex;
@@ -267,8 +268,48 @@ pub(crate) fn pool(
     if let Some(container) = &pool.container {
         self::container(&mut check, container, &field("container"));
     }
+    let mut accounts_seen: Vec<&str> = Vec::new();
+    for (name, account) in &pool.user_accounts {
+        let account_path = path::join(&field("user_accounts"), name);
+        if let Some(first) = accounts_seen
+            .iter()
+            .find(|seen| seen.eq_ignore_ascii_case(name))
+        {
+            check.bad_key(
+                &account_path,
+                format!("user account \"{name}\" differs from \"{first}\" only in case"),
+                "the service compares account names ignoring case; keep one of them",
+            );
+        }
+        accounts_seen.push(name);
+        user_account(&mut check, name, account, &account_path, pool.is_windows());
+    }
     if let Some(task) = &pool.start_task {
         start_task(&mut check, task, &field("start_task"));
+        // With `elevated` too, the conflict is already reported; one error is enough.
+        if let Some(user) = task.user.as_deref().filter(|u| !u.trim().is_empty())
+            && task.elevated.is_none()
+            && !pool
+                .user_accounts
+                .keys()
+                .any(|name| name.eq_ignore_ascii_case(user))
+        {
+            let hint = match super::hint::did_you_mean(
+                user,
+                pool.user_accounts.keys().map(String::as_str),
+            ) {
+                Some(close) => format!("did you mean \"{close}\"?"),
+                None => format!(
+                    "define it as [{}] with password = {{ env = \"...\" }}, or use `elevated = true` for the automatic admin user",
+                    path::join(&field("user_accounts"), user)
+                ),
+            };
+            check.bad_value(
+                &field("start_task.user"),
+                format!("the start task runs as \"{user}\", which is not one of the pool's `user_accounts`"),
+                hint,
+            );
+        }
     }
     for (name, user) in &pool.users {
         let user_path = path::join(&field("users"), name);
@@ -625,6 +666,55 @@ fn start_task(check: &mut Check<'_>, task: &StartTask, at: &str) {
     }
 }
 
+fn user_account(check: &mut Check<'_>, name: &str, account: &UserAccount, at: &str, windows: bool) {
+    user_name(check, name, at, "user account names");
+    let field = |name: &str| format!("{at}.{name}");
+    for (id, other) in [("uid", "gid"), ("gid", "uid")] {
+        let given = if id == "uid" {
+            account.uid
+        } else {
+            account.gid
+        };
+        if given.is_none() {
+            continue;
+        }
+        if windows {
+            check.bad_key(
+                &field(id),
+                format!("`{id}` is for Linux node agents only; this pool runs a Windows one"),
+                format!("remove `{id}`"),
+            );
+        } else if account.uid.is_none() || account.gid.is_none() {
+            check.bad_key(
+                &field(id),
+                format!("user account `{name}` has `{id}` but no `{other}`"),
+                "give `uid` and `gid` together, or neither",
+            );
+        }
+    }
+}
+
+/// A user name as the service accepts it: 1-20 characters, none it forbids.
+fn user_name(check: &mut Check<'_>, name: &str, at: &str, what: &str) {
+    let length = name.chars().count();
+    if length == 0 || length > 20 {
+        check.bad_key(
+            at,
+            format!("user name \"{name}\" is {length} characters long"),
+            format!("{what} are 1-20 characters"),
+        );
+    } else if name
+        .chars()
+        .any(|c| c.is_whitespace() || c.is_control() || BAD_USER_CHARS.contains(&c))
+    {
+        check.bad_key(
+            at,
+            format!("user name \"{name}\" contains characters the service does not allow"),
+            "use letters, digits, `.`, `-` and `_`",
+        );
+    }
+}
+
 /// Characters Windows does not allow in user names (Linux is stricter still about some).
 const BAD_USER_CHARS: &[char] = &[
     '"', '/', '\\', '[', ']', ':', ';', '|', '=', ',', '+', '*', '?', '<', '>', '@',
@@ -639,23 +729,7 @@ fn user(
     now: DateTime<Utc>,
 ) {
     let field = |name: &str| format!("{at}.{name}");
-    let length = name.chars().count();
-    if length == 0 || length > 20 {
-        check.bad_key(
-            at,
-            format!("user name \"{name}\" is {length} characters long"),
-            "node user names are 1-20 characters",
-        );
-    } else if name
-        .chars()
-        .any(|c| c.is_whitespace() || c.is_control() || BAD_USER_CHARS.contains(&c))
-    {
-        check.bad_key(
-            at,
-            format!("user name \"{name}\" contains characters the service does not allow"),
-            "use letters, digits, `.`, `-` and `_`",
-        );
-    }
+    user_name(check, name, at, "node user names");
     if let Some(key) = &user.ssh_public_key {
         if windows {
             check.bad_key(

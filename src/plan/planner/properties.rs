@@ -88,6 +88,7 @@ fn config() -> impl Strategy<Value = PoolConfig> {
                     max_retries,
                     environment: BTreeMap::new(),
                 }),
+                user_accounts: BTreeMap::new(),
                 metadata,
                 protect: false,
             },
