@@ -40,7 +40,8 @@ fn every_example_applies_and_then_plans_nothing() {
             let mut cmd = emulator.batchform(&examples);
             cmd.env("ACR_PASSWORD", "s3cret-from-the-environment")
                 .env("INGEST_ADMIN_PASSWORD", "s3cret-Windows-1")
-                .env("RENDER_ACCOUNT_PASSWORD", "s3cret-render-account");
+                .env("RENDER_ACCOUNT_PASSWORD", "s3cret-render-account")
+                .env("INGEST_ACCOUNT_PASSWORD", "s3cret-Ingest-2");
             cmd
         };
         batchform()

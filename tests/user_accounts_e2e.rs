@@ -171,3 +171,54 @@ fn a_saved_plan_is_refused_when_an_account_password_changed_since() {
         .assert()
         .success();
 }
+
+#[test]
+fn a_private_key_is_sent_never_returned_and_its_rotation_is_planned() {
+    let emulator = Emulator::start("10ms", &[]);
+    let mpi = "[pools.p.user_accounts.mpi]\npassword = { env = \"BUILDER_PASSWORD\" }\nssh_private_key = { env = \"MPI_KEY\" }\n";
+    let spec = spec(mpi, Some("mpi"));
+    let dir = spec_dir(&[("pools.toml", &spec)]);
+    let batchform = |key: &str| {
+        let mut cmd = emulator.batchform(dir.path());
+        cmd.env("BUILDER_PASSWORD", FIRST).env("MPI_KEY", key);
+        cmd
+    };
+    let (first_key, second_key) = ("-----PRIVATE KEY ONE-----", "-----PRIVATE KEY TWO-----");
+    batchform(first_key)
+        .args(["apply", "--auto-approve", "pools.toml"])
+        .assert()
+        .success();
+    let live = live_pool(&emulator);
+    let account = &live["userAccounts"][0];
+    assert_eq!(account["name"], "mpi");
+    assert!(
+        !live.to_string().contains("PRIVATE KEY"),
+        "the service never returns the key: {live}"
+    );
+    batchform(first_key)
+        .args(["plan", "--detailed-exitcode", "pools.toml"])
+        .assert()
+        .code(0);
+    batchform(second_key)
+        .args([
+            "plan",
+            "--detailed-exitcode",
+            "--format",
+            "json",
+            "pools.toml",
+        ])
+        .assert()
+        .code(2)
+        .stdout(
+            predicate::str::contains("user_accounts.mpi.ssh_private_key")
+                .and(predicate::str::contains("PRIVATE KEY").not()),
+        );
+    batchform(second_key)
+        .args(["apply", "--auto-approve", "pools.toml"])
+        .assert()
+        .success();
+    batchform(second_key)
+        .args(["plan", "--detailed-exitcode", "pools.toml"])
+        .assert()
+        .code(0);
+}

@@ -252,10 +252,19 @@ fn secret_changed(
         }
     }
     for (name, account) in desired.iter().flat_map(|d| &d.user_accounts) {
-        if let Some(fp) = &account.password.fingerprint
-            && let Some(reason) = mismatch(secrets::account(name), fp)
-        {
-            return Some(reason);
+        let recorded = [
+            (secrets::account(name), Some(&account.password)),
+            (
+                secrets::account_ssh_key(name),
+                account.ssh_private_key.as_ref(),
+            ),
+        ];
+        for (key, value) in recorded {
+            if let Some(fp) = value.and_then(|v| v.fingerprint.as_ref())
+                && let Some(reason) = mismatch(key, fp)
+            {
+                return Some(reason);
+            }
         }
     }
     for user in users.iter().flat_map(|u| &u.desired) {

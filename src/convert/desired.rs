@@ -196,22 +196,45 @@ fn pool_config(
         .user_accounts
         .iter()
         .map(|(name, account)| {
-            let recorded = have.and_then(|h| {
-                let live = h.config.user_accounts.get(name)?;
-                live.password.fingerprint.clone()
-            });
-            let fingerprint =
-                secret(&format!("user_accounts.{}.password", path::key(name))).map(|value| {
-                    let fp = fingerprint::reconcile(&value, recorded.as_deref());
-                    let from = secrets::source(&account.password);
-                    secrets.insert(id, &secrets::account(name), value, from);
+            let live = have.and_then(|h| h.config.user_accounts.get(name));
+            let at = format!("user_accounts.{}", path::key(name));
+            let mut sensitive = |field: &str, key: String, reference, recorded: Option<&str>| {
+                let fingerprint = secret(&format!("{at}.{field}")).map(|value| {
+                    let fp = fingerprint::reconcile(&value, recorded);
+                    secrets.insert(id, &key, value, secrets::source(reference));
                     fp
                 });
+                Sensitive { fingerprint }
+            };
+            let password = sensitive(
+                "password",
+                secrets::account(name),
+                &account.password,
+                live.and_then(|l| l.password.fingerprint.as_deref()),
+            );
+            let ssh_private_key = account.ssh_private_key.as_ref().map(|key| {
+                let recorded = live
+                    .and_then(|l| l.ssh_private_key.as_ref())
+                    .and_then(|k| k.fingerprint.as_deref());
+                sensitive(
+                    "ssh_private_key",
+                    secrets::account_ssh_key(name),
+                    key,
+                    recorded,
+                )
+            });
+            // The service's default on Windows is `batch`; Linux accounts have no login mode.
+            let login_mode = pool.is_windows().then_some(match account.login_mode {
+                Some(spec::LoginMode::Interactive) => LoginMode::Interactive,
+                _ => LoginMode::Batch,
+            });
             let config = UserAccount {
                 admin: account.admin,
                 uid: account.uid,
                 gid: account.gid,
-                password: Sensitive { fingerprint },
+                password,
+                ssh_private_key,
+                login_mode,
             };
             (name.clone(), config)
         })

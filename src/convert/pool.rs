@@ -78,7 +78,10 @@ pub fn live_config(
             .user_accounts
             .iter()
             .flatten()
-            .map(|account| (account.name.clone(), user_account(account, book)))
+            .map(|account| {
+                let windows = vm.is_some_and(|v| is_windows(&v.node_agent_sku_id));
+                (account.name.clone(), user_account(account, windows, book))
+            })
             .collect(),
         metadata: user_metadata,
         protect: book.protect,
@@ -151,18 +154,39 @@ fn container(config: &wire::ContainerConfiguration, book: &Bookkeeping) -> Conta
     }
 }
 
-fn user_account(account: &wire::UserAccount, book: &Bookkeeping) -> UserAccount {
+fn is_windows(node_agent_sku: &str) -> bool {
+    node_agent_sku
+        .trim()
+        .to_ascii_lowercase()
+        .starts_with("batch.node.windows")
+}
+
+/// A live account. Its password and private key are never returned, so what is known of them
+/// is the fingerprint batchform recorded when it wrote them.
+fn user_account(account: &wire::UserAccount, windows: bool, book: &Bookkeeping) -> UserAccount {
     let linux = account.linux_user_configuration.as_ref();
     let id = |n: Option<i32>| n.and_then(|n| u32::try_from(n).ok());
+    let recorded = |entry: String| book.fingerprint(&entry).map(str::to_string);
+    let login_mode = account
+        .windows_user_configuration
+        .as_ref()
+        .and_then(|w| w.login_mode.as_ref());
     UserAccount {
         admin: account.elevation_level == Some(wire::ElevationLevel::Admin),
         uid: id(linux.and_then(|l| l.uid)),
         gid: id(linux.and_then(|l| l.gid)),
         password: Sensitive {
-            fingerprint: book
-                .fingerprint(&bookkeeping::account_password(&account.name))
-                .map(str::to_string),
+            fingerprint: recorded(bookkeeping::account_password(&account.name)),
         },
+        ssh_private_key: recorded(bookkeeping::account_ssh_key(&account.name)).map(|fp| {
+            Sensitive {
+                fingerprint: Some(fp),
+            }
+        }),
+        login_mode: windows.then_some(match login_mode {
+            Some(wire::LoginMode::Interactive) => LoginMode::Interactive,
+            _ => LoginMode::Batch,
+        }),
     }
 }
 
@@ -227,13 +251,22 @@ fn bookkeeping_of(config: &PoolConfig, owner: &str, users: Option<&UsersBook>) -
         }
     }
     for (name, account) in &config.user_accounts {
-        if let Some(fp) = &account.password.fingerprint {
-            let name = bookkeeping::account_password(name);
-            book.fingerprints.insert(
-                name.trim_start_matches(bookkeeping::FINGERPRINT)
-                    .to_string(),
-                fp.clone(),
-            );
+        let entries = [
+            (bookkeeping::account_password(name), Some(&account.password)),
+            (
+                bookkeeping::account_ssh_key(name),
+                account.ssh_private_key.as_ref(),
+            ),
+        ];
+        for (entry, value) in entries {
+            if let Some(fp) = value.and_then(|v| v.fingerprint.as_ref()) {
+                book.fingerprints.insert(
+                    entry
+                        .trim_start_matches(bookkeeping::FINGERPRINT)
+                        .to_string(),
+                    fp.clone(),
+                );
+            }
         }
     }
     book.other
@@ -285,30 +318,47 @@ fn user_accounts_body(
         .user_accounts
         .iter()
         .map(|(name, account)| {
-            let password =
+            let value = |key: String, what: &str| {
                 secrets
-                    .get(id, &secrets::account(name))
+                    .get(id, &key)
+                    .map(str::to_string)
                     .ok_or_else(|| MissingSecret {
                         pool: id.into(),
-                        what: format!("the password of user account {name}"),
-                    })?;
-            let linux = (account.uid.is_some() || account.gid.is_some()).then(|| {
-                wire::LinuxUserConfiguration {
-                    uid: account.uid.map(|n| n as i32),
-                    gid: account.gid.map(|n| n as i32),
-                    ssh_private_key: None,
-                }
+                        what: format!("the {what} of user account {name}"),
+                    })
+            };
+            let password = value(secrets::account(name), "password")?;
+            let ssh_private_key = account
+                .ssh_private_key
+                .as_ref()
+                .map(|_| value(secrets::account_ssh_key(name), "private SSH key"))
+                .transpose()?;
+            let linux = (account.uid.is_some()
+                || account.gid.is_some()
+                || ssh_private_key.is_some())
+            .then(|| wire::LinuxUserConfiguration {
+                uid: account.uid.map(|n| n as i32),
+                gid: account.gid.map(|n| n as i32),
+                ssh_private_key,
             });
+            let windows = account
+                .login_mode
+                .map(|mode| wire::WindowsUserConfiguration {
+                    login_mode: Some(match mode {
+                        LoginMode::Batch => wire::LoginMode::Batch,
+                        LoginMode::Interactive => wire::LoginMode::Interactive,
+                    }),
+                });
             Ok(wire::UserAccount {
                 name: name.clone(),
-                password: Some(password.to_string()),
+                password: Some(password),
                 elevation_level: Some(if account.admin {
                     wire::ElevationLevel::Admin
                 } else {
                     wire::ElevationLevel::NonAdmin
                 }),
                 linux_user_configuration: linux,
-                windows_user_configuration: None,
+                windows_user_configuration: windows,
             })
         })
         .collect()

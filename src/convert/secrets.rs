@@ -7,7 +7,8 @@ use crate::plan::file::{SecretSource, Source};
 use crate::spec::SecretRef;
 
 /// Resolved secret values by pool and by what they are for (`registry:<server>`,
-/// `account:<name>`, `user:<name>:password`, `user:<name>:ssh_key`).
+/// `account:<name>`, `account:<name>:ssh_private_key`, `user:<name>:password`,
+/// `user:<name>:ssh_key`).
 #[derive(Default, Clone)]
 pub struct Secrets {
     values: BTreeMap<(String, String), (String, Source)>,
@@ -89,6 +90,11 @@ pub fn registry(server: &str) -> String {
 /// The key of a pool user account's password.
 pub fn account(name: &str) -> String {
     format!("account:{name}")
+}
+
+/// The key of a pool user account's private SSH key.
+pub fn account_ssh_key(name: &str) -> String {
+    format!("account:{name}:ssh_private_key")
 }
 
 /// The key of a node user's password.

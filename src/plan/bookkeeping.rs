@@ -25,6 +25,11 @@ pub fn account_password(name: &str) -> String {
     format!("{FINGERPRINT}account:{name}")
 }
 
+/// The name of the fingerprint entry of a pool user account's private SSH key.
+pub fn account_ssh_key(name: &str) -> String {
+    format!("{FINGERPRINT}account-key:{name}")
+}
+
 /// batchform's entries of one pool.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Bookkeeping {

@@ -137,6 +137,19 @@ pub struct UserAccount {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub gid: Option<u32>,
     pub password: Sensitive,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ssh_private_key: Option<Sensitive>,
+    /// Windows pools only, where the service's default (`batch`) is filled in.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub login_mode: Option<LoginMode>,
+}
+
+/// How a Windows user account logs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LoginMode {
+    Batch,
+    Interactive,
 }
 
 /// The command every node runs when it joins the pool or restarts.

@@ -56,6 +56,8 @@ pub fn pool_config() -> PoolConfig {
                 password: Sensitive {
                     fingerprint: Some("fp2".into()),
                 },
+                ssh_private_key: None,
+                login_mode: None,
             },
         )]),
         metadata: BTreeMap::from([("team".to_string(), "vfx".to_string())]),

@@ -179,10 +179,11 @@ impl Pool {
             }
         }
         for (name, account) in &self.user_accounts {
-            refs.push((
-                format!("user_accounts.{}.password", super::path::key(name)),
-                &account.password,
-            ));
+            let at = format!("user_accounts.{}", super::path::key(name));
+            refs.push((format!("{at}.password"), &account.password));
+            if let Some(key) = &account.ssh_private_key {
+                refs.push((format!("{at}.ssh_private_key"), key));
+            }
         }
         for (name, user) in &self.users {
             if let Some(password) = &user.password {
@@ -206,6 +207,9 @@ impl Pool {
         }
         for account in self.user_accounts.values_mut() {
             account.password.rebase(dir);
+            if let Some(key) = &mut account.ssh_private_key {
+                key.rebase(dir);
+            }
         }
         for user in self.users.values_mut() {
             if let Some(password) = &mut user.password {
@@ -468,6 +472,24 @@ pub struct UserAccount {
     /// Linux only: the account's group id. Give `uid` and `gid` together, or neither.
     #[serde(default)]
     pub gid: Option<u32>,
+    /// Linux only: a private SSH key, as a secret reference (`{ file = "keys/mpi" }`), for
+    /// passwordless SSH between the pool's nodes (MPI with `inter_node_communication`).
+    #[serde(default)]
+    pub ssh_private_key: Option<SecretRef>,
+    /// Windows only: `batch` (the default), or `interactive` for software that needs an
+    /// interactive logon.
+    #[serde(default)]
+    pub login_mode: Option<LoginMode>,
+}
+
+/// How a Windows user account logs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum LoginMode {
+    /// A non-interactive (batch) logon.
+    Batch,
+    /// An interactive logon, with a user profile and UI access.
+    Interactive,
 }
 
 /// A login user on every node of the pool.

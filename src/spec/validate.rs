@@ -669,6 +669,20 @@ fn start_task(check: &mut Check<'_>, task: &StartTask, at: &str) {
 fn user_account(check: &mut Check<'_>, name: &str, account: &UserAccount, at: &str, windows: bool) {
     user_name(check, name, at, "user account names");
     let field = |name: &str| format!("{at}.{name}");
+    if windows && account.ssh_private_key.is_some() {
+        check.bad_key(
+            &field("ssh_private_key"),
+            "`ssh_private_key` is for Linux node agents only; this pool runs a Windows one",
+            "remove `ssh_private_key`",
+        );
+    }
+    if !windows && account.login_mode.is_some() {
+        check.bad_key(
+            &field("login_mode"),
+            "`login_mode` is for Windows node agents only; this pool runs a Linux one",
+            "remove `login_mode`",
+        );
+    }
     for (id, other) in [("uid", "gid"), ("gid", "uid")] {
         let given = if id == "uid" {
             account.uid
