@@ -121,7 +121,8 @@ pub enum DiagnosticFormat {
 #[derive(Debug, clap::Args)]
 pub struct ValidateArgs {
     /// Spec files or directories. Each is checked as a spec of its own; the `*.toml` files
-    /// below a directory form one spec together.
+    /// below a directory form one spec together. A recursive glob (`examples/**`) checks each
+    /// file it names.
     #[arg(required = true)]
     pub paths: Vec<PathBuf>,
     /// How to print diagnostics.

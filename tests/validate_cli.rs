@@ -10,6 +10,8 @@ fn batchform() -> Command {
     command
         .env_remove("ACR_PASSWORD")
         .env_remove("INGEST_ADMIN_PASSWORD")
+        .env_remove("INGEST_ACCOUNT_PASSWORD")
+        .env_remove("RENDER_ACCOUNT_PASSWORD")
         .env_remove("NO_COLOR");
     command
 }
@@ -37,6 +39,51 @@ fn the_examples_are_valid() {
         .assert()
         .code(0)
         .stdout(predicate::str::ends_with("7 files, 6 pools: valid\n"));
+}
+
+/// What `examples/**` expands to in zsh (or bash with `globstar`): the directory itself, then
+/// every entry below it, directories and key files included.
+fn recursive_glob(dir: &str) -> Vec<String> {
+    fn walk(dir: &std::path::Path, out: &mut Vec<String>) {
+        let mut entries: Vec<_> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        entries.sort();
+        for entry in entries {
+            out.push(entry.display().to_string());
+            if entry.is_dir() {
+                walk(&entry, out);
+            }
+        }
+    }
+    let mut out = vec![format!("{dir}/")];
+    walk(std::path::Path::new(dir), &mut out);
+    out
+}
+
+#[test]
+fn the_examples_are_valid_through_a_recursive_glob() {
+    let args = recursive_glob("examples");
+    assert!(args.iter().any(|a| a.ends_with(".pub")), "{args:?}");
+    batchform()
+        .arg("validate")
+        .args(&args)
+        .assert()
+        .code(0)
+        .stdout(predicate::str::ends_with(
+            "7 files, 6 pools: valid (1 warning)\n",
+        ));
+    // A directory named with only some of its entries is still one spec.
+    batchform()
+        .args([
+            "validate",
+            "examples/multi-pool",
+            "examples/multi-pool/render.toml",
+        ])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::ends_with("4 files, 3 pools: valid\n"));
 }
 
 #[test]
