@@ -192,8 +192,46 @@ fn pool_config(
             registries,
         }
     });
-    let user_accounts = pool
-        .user_accounts
+    let user_accounts = user_accounts(id, pool, have, secret, secrets);
+    PoolConfig {
+        display_name: pool.display_name.clone().filter(|name| !name.is_empty()),
+        vm_size: pool.vm_size.trim().to_ascii_lowercase(),
+        node_agent_sku: pool.node_agent_sku.trim().to_ascii_lowercase(),
+        image,
+        task_slots_per_node: pool.task_slots_per_node,
+        task_scheduling: match pool.task_scheduling {
+            spec::TaskScheduling::Pack => NodeFill::Pack,
+            _ => NodeFill::Spread,
+        },
+        inter_node_communication: pool.inter_node_communication,
+        scale,
+        container,
+        start_task: pool.start_task.as_ref().map(|task| StartTask {
+            command_line: task.command_line.clone(),
+            identity: match (&task.user, task.elevated) {
+                (Some(name), _) => TaskIdentity::User { name: name.clone() },
+                (None, Some(true)) => TaskIdentity::Elevated,
+                _ => TaskIdentity::AutoUser,
+            },
+            wait_for_success: task.wait_for_success,
+            max_retries: task.max_retries,
+            environment: task.environment.clone(),
+        }),
+        user_accounts,
+        metadata: pool.metadata.clone(),
+        protect: pool.protect,
+    }
+}
+
+/// The pool's user accounts, with fingerprints of their password and private key.
+fn user_accounts(
+    id: &str,
+    pool: &spec::Pool,
+    have: Option<&LivePool>,
+    secret: &dyn Fn(&str) -> Option<String>,
+    secrets: &mut Secrets,
+) -> BTreeMap<String, UserAccount> {
+    pool.user_accounts
         .iter()
         .map(|(name, account)| {
             let live = have.and_then(|h| h.config.user_accounts.get(name));
@@ -238,33 +276,5 @@ fn pool_config(
             };
             (name.clone(), config)
         })
-        .collect();
-    PoolConfig {
-        display_name: pool.display_name.clone().filter(|name| !name.is_empty()),
-        vm_size: pool.vm_size.trim().to_ascii_lowercase(),
-        node_agent_sku: pool.node_agent_sku.trim().to_ascii_lowercase(),
-        image,
-        task_slots_per_node: pool.task_slots_per_node,
-        task_scheduling: match pool.task_scheduling {
-            spec::TaskScheduling::Pack => NodeFill::Pack,
-            _ => NodeFill::Spread,
-        },
-        inter_node_communication: pool.inter_node_communication,
-        scale,
-        container,
-        start_task: pool.start_task.as_ref().map(|task| StartTask {
-            command_line: task.command_line.clone(),
-            identity: match (&task.user, task.elevated) {
-                (Some(name), _) => TaskIdentity::User { name: name.clone() },
-                (None, Some(true)) => TaskIdentity::Elevated,
-                _ => TaskIdentity::AutoUser,
-            },
-            wait_for_success: task.wait_for_success,
-            max_retries: task.max_retries,
-            environment: task.environment.clone(),
-        }),
-        user_accounts,
-        metadata: pool.metadata.clone(),
-        protect: pool.protect,
-    }
+        .collect()
 }
