@@ -127,3 +127,35 @@ fn no_credentials_for_a_real_endpoint_says_which_to_set() {
         .code(1)
         .stderr(predicate::str::contains("AZURE_BATCH_ACCESS_KEY"));
 }
+
+#[test]
+fn a_malformed_account_name_or_key_is_an_error_not_a_crash() {
+    let dir = spec_dir(&[("pools.toml", &spec())]);
+    for (account, key, says) in [
+        (
+            "my account\u{e9}",
+            "YmF0Y2hmb3Jt",
+            "is not a Batch account name",
+        ),
+        ("myaccount", "not base64!", "not valid base64"),
+    ] {
+        assert_cmd::Command::cargo_bin("batchform")
+            .unwrap()
+            .current_dir(dir.path())
+            .env(
+                "AZURE_BATCH_ENDPOINT",
+                "https://myaccount.eastus.batch.azure.com",
+            )
+            .env("AZURE_BATCH_ACCOUNT", account)
+            .env("AZURE_BATCH_ACCESS_KEY", key)
+            .env_remove("AZURE_BATCH_ACCESS_TOKEN")
+            .args(["plan", "pools.toml"])
+            .assert()
+            .code(1)
+            .stderr(
+                predicate::str::contains(says)
+                    .and(predicate::str::contains("Shared Key credential"))
+                    .and(predicate::str::contains(key).not()),
+            );
+    }
+}

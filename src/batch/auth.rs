@@ -42,6 +42,8 @@ const SIGNED_HEADERS: [&str; 11] = [
 pub enum AuthError {
     #[error("the account key is not valid base64")]
     InvalidKey,
+    #[error("`{0}` is not a Batch account name: account names are letters and digits")]
+    InvalidAccount(String),
     #[error("the request has no Authorization header")]
     MissingAuthorization,
     #[error("the Authorization header is not `SharedKey <account>:<signature>`")]
@@ -117,13 +119,15 @@ impl std::fmt::Debug for SharedKey {
 impl SharedKey {
     /// `key` is the base64 account key as the portal shows it.
     pub fn new(account: impl Into<String>, key: &str) -> Result<Self, AuthError> {
+        let account = account.into();
+        // The name goes into the Authorization header, which only carries visible ASCII.
+        if account.is_empty() || !account.bytes().all(|b| b.is_ascii_graphic() && b != b':') {
+            return Err(AuthError::InvalidAccount(account));
+        }
         let key = BASE64
             .decode(key.trim())
             .map_err(|_| AuthError::InvalidKey)?;
-        Ok(Self {
-            account: account.into(),
-            key,
-        })
+        Ok(Self { account, key })
     }
 
     pub fn account(&self) -> &str {

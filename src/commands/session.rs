@@ -79,10 +79,9 @@ fn credential(account: &Account, endpoint: &str, from_spec: bool) -> anyhow::Res
             .context(
                 "the Batch account name is unknown: set [account] name or AZURE_BATCH_ACCOUNT",
             )?;
-        return Ok(Credential::SharedKey(
-            SharedKey::new(name, &key)
-                .context("AZURE_BATCH_ACCESS_KEY is not a base64 account key")?,
-        ));
+        return Ok(Credential::SharedKey(SharedKey::new(name, &key).context(
+            "the Shared Key credential (the account name and AZURE_BATCH_ACCESS_KEY)",
+        )?));
     }
     if let (Some(tenant), Some(client), Some(secret)) = (
         env("AZURE_TENANT_ID"),

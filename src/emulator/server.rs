@@ -408,7 +408,7 @@ impl Drop for Handle {
 /// Starts an emulator on `config.listen` and returns once it accepts connections.
 pub async fn start(config: Config) -> anyhow::Result<Handle> {
     let key = SharedKey::new(config.account.clone(), &config.key)
-        .context("the account key must be base64")?;
+        .context("the emulator's --account and --key")?;
     let (store, state) = match &config.state_file {
         Some(path) => {
             let (store, state) = Store::open(path)?;
