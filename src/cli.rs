@@ -163,9 +163,12 @@ pub struct EmulatorArgs {
     /// Length of each lifecycle phase (creating, starting, leaving, deleting, ...).
     #[arg(long, default_value = "1s")]
     pub phase: humantime::Duration,
-    /// Dedicated cores the account may use across all pools (default: unlimited).
+    /// Dedicated cores the account may use across all pools (default: 20000).
     #[arg(long)]
     pub core_quota: Option<u32>,
+    /// Low-priority cores the account may use across all pools (default: 20000).
+    #[arg(long)]
+    pub low_priority_core_quota: Option<u32>,
 }
 
 /// Runs a parsed command line.

@@ -166,7 +166,10 @@ async fn stop_resize_goes_through_stopping_to_steady() {
 #[tokio::test]
 async fn core_quota_allocates_partially_with_a_resize_error() {
     let emu = Emu::start(batchform::emulator::Config {
-        core_quota: Some(10),
+        quota: batchform::emulator::Quota {
+            dedicated: 10,
+            ..Default::default()
+        },
         ..config()
     })
     .await;
@@ -326,6 +329,34 @@ async fn injected_start_task_failure_reboot_and_reimage() {
     assert_eq!(
         emu.get(&format!("/pools/flaky/nodes/{id}")).await.body["state"],
         "reimaging"
+    );
+    emu.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_runaway_target_meets_the_default_quotas_instead_of_allocating_it() {
+    let emu = Emu::start(config()).await;
+    let mut body = pool_body("huge", 1_000_000_000);
+    body["targetLowPriorityNodes"] = json!(1_000_000_000);
+    emu.create_pool(&body).await;
+    let pool = emu
+        .advance_until("huge", 10, |p| p["allocationState"] == "steady")
+        .await;
+    // standard_d2s_v3 has 2 cores: 20000 cores of each kind hold 10000 nodes.
+    assert_eq!(pool["currentDedicatedNodes"], 10_000);
+    assert_eq!(pool["currentLowPriorityNodes"], 10_000);
+    let codes: Vec<&str> = pool["resizeErrors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        codes,
+        [
+            "AccountCoreQuotaReached",
+            "AccountLowPriorityCoreQuotaReached"
+        ]
     );
     emu.shutdown().await;
 }

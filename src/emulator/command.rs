@@ -5,7 +5,7 @@ use std::net::SocketAddr;
 
 use anyhow::Context;
 
-use super::config::{Config, Faults, Timings};
+use super::config::{Config, Faults, Quota, Timings};
 use crate::Exit;
 use crate::cli::EmulatorArgs;
 
@@ -33,7 +33,12 @@ pub fn config(args: &EmulatorArgs) -> anyhow::Result<Config> {
             seed: args.seed,
             ..Faults::default()
         },
-        core_quota: args.core_quota,
+        quota: Quota {
+            dedicated: args.core_quota.unwrap_or(Quota::default().dedicated),
+            low_priority: args
+                .low_priority_core_quota
+                .unwrap_or(Quota::default().low_priority),
+        },
     })
 }
 

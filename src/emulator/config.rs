@@ -90,8 +90,27 @@ pub struct Config {
     /// Added to every API request.
     pub latency: Duration,
     pub faults: Faults,
-    /// Dedicated cores the account may use across all pools; unlimited when `None`.
-    pub core_quota: Option<u32>,
+    /// The account's core quotas across all pools.
+    pub quota: Quota,
+}
+
+/// Cores an account may use, by kind of node.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Quota {
+    pub dedicated: u32,
+    pub low_priority: u32,
+}
+
+impl Default for Quota {
+    /// Far above the service's defaults for a new account (up to 900 dedicated and 100
+    /// low-priority cores), so only a runaway request meets them, but finite: every account
+    /// has a quota, and a target of a billion nodes must not allocate a billion nodes.
+    fn default() -> Self {
+        Self {
+            dedicated: 20_000,
+            low_priority: 20_000,
+        }
+    }
 }
 
 impl Default for Config {
@@ -106,7 +125,7 @@ impl Default for Config {
             timings: Timings::default(),
             latency: Duration::ZERO,
             faults: Faults::default(),
-            core_quota: None,
+            quota: Quota::default(),
         }
     }
 }

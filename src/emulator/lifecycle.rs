@@ -16,14 +16,14 @@ use crate::batch::wire::{
 use super::autoscale;
 use super::catalog;
 use super::clock::{Clock, after};
-use super::config::Timings;
+use super::config::{Quota, Timings};
 use super::state::{NodeRecord, PoolRecord, Resize, State};
 
 /// What the lifecycle needs besides the state.
 #[derive(Debug, Clone, Copy)]
 pub struct Env<'a> {
     pub timings: &'a Timings,
-    pub core_quota: Option<u32>,
+    pub quota: Quota,
 }
 
 /// A guard against runaway replays (a formula evaluated every 5 minutes over years).
@@ -80,12 +80,15 @@ fn next_event_of(pool: &PoolRecord, with_autoscale: bool) -> Option<Timestamp> {
 fn apply_at(state: &mut State, t: Timestamp, now: Timestamp, env: Env<'_>) {
     let keys: Vec<String> = state.pools.keys().cloned().collect();
     for key in keys {
-        let used_elsewhere: u32 = state
-            .pools
-            .iter()
-            .filter(|(k, _)| **k != key)
-            .map(|(_, p)| dedicated_cores(p))
-            .sum();
+        let used_elsewhere = |dedicated: bool| -> u32 {
+            state
+                .pools
+                .iter()
+                .filter(|(k, _)| **k != key)
+                .map(|(_, p)| cores(p, dedicated))
+                .sum()
+        };
+        let used_elsewhere = [used_elsewhere(true), used_elsewhere(false)];
         let State {
             pools,
             clock,
@@ -146,11 +149,16 @@ fn apply_at(state: &mut State, t: Timestamp, now: Timestamp, env: Env<'_>) {
     }
 }
 
-/// Cores held by a pool's dedicated nodes (including those still joining or leaving).
-fn dedicated_cores(pool: &PoolRecord) -> u32 {
+/// Cores held by a pool's dedicated or low-priority nodes (including those still joining or
+/// leaving).
+fn cores(pool: &PoolRecord, dedicated: bool) -> u32 {
     let per_node = catalog::cores(pool.pool.vm_size.as_deref().unwrap_or(""));
-    let count = pool.nodes.iter().filter(|n| n.dedicated).count() as u32;
-    count * per_node
+    let count = pool
+        .nodes
+        .iter()
+        .filter(|n| n.dedicated == dedicated)
+        .count() as u32;
+    count.saturating_mul(per_node)
 }
 
 fn set_allocation(pool: &mut PoolRecord, state: AllocationState, t: Timestamp) {
@@ -216,16 +224,17 @@ pub fn start_resize(
     set_allocation(pool, AllocationState::Resizing, at);
 }
 
-/// Adds and removes nodes to reach the resize's targets, within the core quota.
+/// Adds and removes nodes to reach the resize's targets, within the core quotas.
 ///
-/// Inferred: the quota counts dedicated cores only (low-priority nodes are unlimited), from
-/// the vCPUs in the VM size name; what does not fit is simply not allocated, and the pool
-/// reports `AccountCoreQuotaReached` (with `CoreQuota` and `CoresInUse` values) once steady.
+/// Inferred: dedicated and low-priority cores have separate account quotas, counted from the
+/// vCPUs in the VM size name; what does not fit is simply not allocated, and the pool reports
+/// `AccountCoreQuotaReached` or `AccountLowPriorityCoreQuotaReached` (with `CoreQuota` and
+/// `CoresInUse` values) once steady.
 fn allocate(
     pool: &mut PoolRecord,
     t: Timestamp,
     next_node: &mut u64,
-    used_elsewhere: u32,
+    used_elsewhere: [u32; 2],
     env: Env<'_>,
 ) {
     let Some(resize) = pool.resize.clone() else {
@@ -239,29 +248,38 @@ fn allocate(
     };
     let (have_dedicated, have_low) = (staying(true), staying(false));
     let mut errors = Vec::new();
-
-    let mut add_dedicated = (resize.target_dedicated - have_dedicated).max(0);
-    if let (Some(quota), true) = (env.core_quota, add_dedicated > 0) {
-        let per_node = catalog::cores(pool.pool.vm_size.as_deref().unwrap_or(""));
-        let used = used_elsewhere + dedicated_cores(pool);
-        let room = quota.saturating_sub(used) / per_node.max(1);
-        let room = i32::try_from(room).unwrap_or(i32::MAX);
-        if room < add_dedicated {
-            add_dedicated = room;
-            errors.push(ResizeError {
-                code: Some("AccountCoreQuotaReached".into()),
-                message: Some(format!(
-                    "The specified account has reached VM core quota limit. Cores requested: {}, quota: {quota}, in use: {used}.",
-                    (resize.target_dedicated - have_dedicated) as u32 * per_node
-                )),
-                values: Some(vec![
-                    NameValuePair::new("CoreQuota", quota.to_string()),
-                    NameValuePair::new("CoresInUse", used.to_string()),
-                ]),
-            });
+    let per_node = catalog::cores(pool.pool.vm_size.as_deref().unwrap_or("")).max(1);
+    let mut within_quota = |add: i32, dedicated: bool| -> i32 {
+        let (quota, code, used) = if dedicated {
+            (
+                env.quota.dedicated,
+                "AccountCoreQuotaReached",
+                used_elsewhere[0],
+            )
+        } else {
+            let code = "AccountLowPriorityCoreQuotaReached";
+            (env.quota.low_priority, code, used_elsewhere[1])
+        };
+        let used = used.saturating_add(cores(pool, dedicated));
+        let room = i32::try_from(quota.saturating_sub(used) / per_node).unwrap_or(i32::MAX);
+        if add <= room {
+            return add;
         }
-    }
-    let add_low = (resize.target_low_priority - have_low).max(0);
+        let requested = i64::from(add) * i64::from(per_node);
+        errors.push(ResizeError {
+            code: Some(code.into()),
+            message: Some(format!(
+                "The specified account has reached VM core quota limit. Cores requested: {requested}, quota: {quota}, in use: {used}."
+            )),
+            values: Some(vec![
+                NameValuePair::new("CoreQuota", quota.to_string()),
+                NameValuePair::new("CoresInUse", used.to_string()),
+            ]),
+        });
+        room
+    };
+    let add_dedicated = within_quota((resize.target_dedicated - have_dedicated).max(0), true);
+    let add_low = within_quota((resize.target_low_priority - have_low).max(0), false);
     for (count, dedicated) in [(add_dedicated, true), (add_low, false)] {
         for _ in 0..count {
             let seq = *next_node;

@@ -28,7 +28,7 @@ mod state;
 mod stats;
 mod validate;
 
-pub use config::{Config, Faults, Timings, embedded_default};
+pub use config::{Config, Faults, Quota, Timings, embedded_default};
 pub use server::{API_VERSIONS, Handle, start};
 
 /// The well-known development account of the embedded emulator.

@@ -20,7 +20,7 @@ use tokio::sync::oneshot;
 use tokio::task::JoinSet;
 use url::Url;
 
-use super::config::{Config, Faults, Timings};
+use super::config::{Config, Faults, Quota, Timings};
 use super::errors::ApiError;
 use super::exchange::{Call, Reply};
 use super::faults::{Fault, Injector};
@@ -73,7 +73,7 @@ pub struct App {
     key: SharedKey,
     token: Option<String>,
     timings: Timings,
-    core_quota: Option<u32>,
+    quota: Quota,
     endpoint: String,
     state: Mutex<State>,
     store: Option<Store>,
@@ -91,7 +91,7 @@ impl App {
     pub fn env(&self) -> Env<'_> {
         Env {
             timings: &self.timings,
-            core_quota: self.core_quota,
+            quota: self.quota,
         }
     }
 
@@ -427,7 +427,7 @@ pub async fn start(config: Config) -> anyhow::Result<Handle> {
         key,
         token: config.token.clone(),
         timings: config.timings,
-        core_quota: config.core_quota,
+        quota: config.quota,
         endpoint: endpoint.as_str().trim_end_matches('/').to_string(),
         state: Mutex::new(state),
         store,
