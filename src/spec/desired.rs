@@ -117,12 +117,11 @@ impl Desired {
                 }
                 Err(err) => {
                     let hint = match reference {
-                        SecretRef::Env(name) => format!(
-                            "set `{name}` in the environment batchform runs in, or validate without `--secrets`"
-                        ),
+                        SecretRef::Env(name) => {
+                            format!("set `{name}` in the environment batchform runs in")
+                        }
                         SecretRef::File(_) => {
-                            "create the file (paths are relative to the spec file), or validate without `--secrets`"
-                                .to_owned()
+                            "create the file (paths are relative to the spec file)".to_owned()
                         }
                     };
                     let span = self.index.nearest(&path).map(|s| s.value.clone());
