@@ -268,48 +268,9 @@ pub(crate) fn pool(
     if let Some(container) = &pool.container {
         self::container(&mut check, container, &field("container"));
     }
-    let mut accounts_seen: Vec<&str> = Vec::new();
-    for (name, account) in &pool.user_accounts {
-        let account_path = path::join(&field("user_accounts"), name);
-        if let Some(first) = accounts_seen
-            .iter()
-            .find(|seen| seen.eq_ignore_ascii_case(name))
-        {
-            check.bad_key(
-                &account_path,
-                format!("user account \"{name}\" differs from \"{first}\" only in case"),
-                "the service compares account names ignoring case; keep one of them",
-            );
-        }
-        accounts_seen.push(name);
-        user_account(&mut check, name, account, &account_path, pool.is_windows());
-    }
+    user_accounts(&mut check, pool, &at);
     if let Some(task) = &pool.start_task {
         start_task(&mut check, task, &field("start_task"));
-        // With `elevated` too, the conflict is already reported; one error is enough.
-        if let Some(user) = task.user.as_deref().filter(|u| !u.trim().is_empty())
-            && task.elevated.is_none()
-            && !pool
-                .user_accounts
-                .keys()
-                .any(|name| name.eq_ignore_ascii_case(user))
-        {
-            let hint = match super::hint::did_you_mean(
-                user,
-                pool.user_accounts.keys().map(String::as_str),
-            ) {
-                Some(close) => format!("did you mean \"{close}\"?"),
-                None => format!(
-                    "define it as [{}] with password = {{ env = \"...\" }}, or use `elevated = true` for the automatic admin user",
-                    path::join(&field("user_accounts"), user)
-                ),
-            };
-            check.bad_value(
-                &field("start_task.user"),
-                format!("the start task runs as \"{user}\", which is not one of the pool's `user_accounts`"),
-                hint,
-            );
-        }
     }
     for (name, user) in &pool.users {
         let user_path = path::join(&field("users"), name);
@@ -666,6 +627,47 @@ fn start_task(check: &mut Check<'_>, task: &StartTask, at: &str) {
     }
 }
 
+/// The pool's user accounts, and the start task's user among them.
+fn user_accounts(check: &mut Check<'_>, pool: &Pool, at: &str) {
+    let field = |name: &str| format!("{at}.{name}");
+    let mut seen: Vec<&str> = Vec::new();
+    for (name, account) in &pool.user_accounts {
+        let account_path = path::join(&field("user_accounts"), name);
+        if let Some(first) = seen.iter().find(|seen| seen.eq_ignore_ascii_case(name)) {
+            check.bad_key(
+                &account_path,
+                format!("user account \"{name}\" differs from \"{first}\" only in case"),
+                "the service compares account names ignoring case; keep one of them",
+            );
+        }
+        seen.push(name);
+        user_account(check, name, account, &account_path, pool.is_windows());
+    }
+    let Some(task) = &pool.start_task else {
+        return;
+    };
+    // With `elevated` too, the conflict is already reported; one error is enough.
+    if let Some(user) = task.user.as_deref().filter(|u| !u.trim().is_empty())
+        && task.elevated.is_none()
+        && !seen.iter().any(|name| name.eq_ignore_ascii_case(user))
+    {
+        let hint = match super::hint::did_you_mean(user, seen.iter().copied()) {
+            Some(close) => format!("did you mean \"{close}\"?"),
+            None => format!(
+                "define it as [{}] with password = {{ env = \"...\" }}, or use `elevated = true` for the automatic admin user",
+                path::join(&field("user_accounts"), user)
+            ),
+        };
+        check.bad_value(
+            &field("start_task.user"),
+            format!(
+                "the start task runs as \"{user}\", which is not one of the pool's `user_accounts`"
+            ),
+            hint,
+        );
+    }
+}
+
 fn user_account(check: &mut Check<'_>, name: &str, account: &UserAccount, at: &str, windows: bool) {
     user_name(check, name, at, "user account names");
     let field = |name: &str| format!("{at}.{name}");
@@ -683,12 +685,7 @@ fn user_account(check: &mut Check<'_>, name: &str, account: &UserAccount, at: &s
             "remove `login_mode`",
         );
     }
-    for (id, other) in [("uid", "gid"), ("gid", "uid")] {
-        let given = if id == "uid" {
-            account.uid
-        } else {
-            account.gid
-        };
+    for (id, given, other) in [("uid", account.uid, "gid"), ("gid", account.gid, "uid")] {
         if given.is_none() {
             continue;
         }
