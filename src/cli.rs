@@ -74,6 +74,10 @@ pub struct PlanArgs {
     /// Name the nodes each node-user change touches, not only count them (text format).
     #[arg(long)]
     pub show_nodes: bool,
+    /// Stop a resize still running on a pool that must be resized or updated, instead of
+    /// waiting for it to finish (like Terraform's `stop_pending_resize_operation`).
+    #[arg(long)]
+    pub stop_pending_resize: bool,
     #[command(flatten)]
     pub account: AccountArgs,
 }
@@ -89,6 +93,10 @@ pub struct ApplyArgs {
     /// How long to wait on the service for one pool (resizes, deletions, nodes starting).
     #[arg(long, default_value = "30m", value_parser = humantime::parse_duration)]
     pub timeout: std::time::Duration,
+    /// Stop a resize still running on a pool that must be resized or updated, instead of
+    /// waiting for it to finish (like Terraform's `stop_pending_resize_operation`).
+    #[arg(long)]
+    pub stop_pending_resize: bool,
     #[command(flatten)]
     pub account: AccountArgs,
 }

@@ -310,3 +310,63 @@ fn nodes_whose_start_task_failed_fail_the_apply() {
             "pool p: nodes did not come up usable (2 starttaskfailed)",
         ));
 }
+
+#[test]
+fn a_running_resize_is_waited_for_or_stopped_when_asked() {
+    // Phases long enough that the resize started below is still running when batchform plans.
+    let emulator = Emulator::start("2s", &[]);
+    let spec = |n: u32| {
+        format!(
+            "{ACCOUNT}{}",
+            pool("p", &format!("[pools.p.scale]\ndedicated = {n}\n"))
+        )
+    };
+    let dir = spec_dir(&[("pools.toml", &spec(1))]);
+    apply(&emulator, dir.path()).success();
+    // Someone else grows the pool; the spec says 2.
+    common::runtime()
+        .block_on(emulator.client().resize_pool(
+            "p",
+            &serde_json::json!({"targetDedicatedNodes": 6}),
+            None,
+        ))
+        .unwrap();
+    std::fs::write(dir.path().join("pools.toml"), spec(2)).unwrap();
+    emulator
+        .batchform(dir.path())
+        .args(["plan", "pools.toml"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains(
+            "steps: wait for the running resize → resize to 2",
+        ));
+    emulator
+        .batchform(dir.path())
+        .args(["plan", "--stop-pending-resize", "pools.toml"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains(
+            "steps: stop the running resize → resize to 2",
+        ));
+
+    emulator.inspect(reqwest::Method::DELETE, "stats", None);
+    emulator
+        .batchform(dir.path())
+        .args([
+            "apply",
+            "--auto-approve",
+            "--stop-pending-resize",
+            "pools.toml",
+        ])
+        .assert()
+        .success();
+    let stats = emulator.inspect(reqwest::Method::GET, "stats", None);
+    assert_eq!(stats["byOperation"]["Pools_StopPoolResize"], 1, "{stats}");
+    converged(&emulator, dir.path());
+    let (live, _): (serde_json::Value, _) = common::runtime()
+        .block_on(emulator.client().get_pool("p", None))
+        .unwrap()
+        .unwrap();
+    assert_eq!(live["currentDedicatedNodes"], 2, "{live}");
+    assert!(live.get("resizeErrors").is_none(), "{live}");
+}

@@ -21,6 +21,8 @@ pub struct Options {
     /// How long one pool's wait on the service (a resize, a deletion, nodes starting) may take.
     pub timeout: Duration,
     pub backoff: Backoff,
+    /// Stop a resize found running instead of waiting for it, when re-planning.
+    pub stop_pending_resize: bool,
 }
 
 /// Everything the pools' tasks share.
@@ -128,6 +130,7 @@ async fn replan(pool: &PoolPlan, cx: &Context) -> Result<PoolPlan, ApplyError> {
         want.as_ref(),
         have.as_ref(),
         &cx.owner,
+        cx.options.stop_pending_resize,
         cx.client.service_now(),
     )
     .map_err(|e| ApplyError::Conflict {
@@ -149,7 +152,17 @@ async fn run_steps(
         match step {
             Step::WaitSteady => {
                 progress.phase("waiting for the running resize to finish");
-                etag = Some(wait_steady(cx, id, progress).await?.etag);
+                etag = Some(settle_resize(cx, id, progress).await?.etag);
+            }
+            Step::StopResize => {
+                progress.phase("stopping the running resize");
+                match cx.client.stop_resize(id, etag.as_deref()).await {
+                    Ok(_) => {}
+                    // It finished meanwhile: nothing left to stop.
+                    Err(e) if e.code() == Some("OperationInvalidForCurrentState") => {}
+                    Err(e) => return Err(stale_or(id, e)),
+                }
+                etag = Some(settle_resize(cx, id, progress).await?.etag);
             }
             Step::WaitDeleted => {
                 progress.phase("waiting for the earlier deletion to finish");
@@ -268,13 +281,14 @@ async fn create(pool: &PoolPlan, cx: &Context) -> Result<(), ApplyError> {
     }
 }
 
-/// Waits until the pool's allocation is steady, failing on resize errors.
-async fn wait_steady(
+/// Waits until a resize batchform did not start is over, however it ended: its errors are not
+/// this apply's (a quota it met will be met, and reported, by the resize that follows).
+async fn settle_resize(
     cx: &Context,
     id: &str,
     progress: &PoolProgress,
 ) -> Result<PoolStatus, ApplyError> {
-    let status = wait::until(cx.options.backoff, cx.options.timeout, || async {
+    wait::until(cx.options.backoff, cx.options.timeout, || async {
         match observe::pool_status(&cx.client, id).await? {
             None => Err(ApplyError::Vanished(id.to_string())),
             Some(status) if status.deleting => Err(ApplyError::Vanished(id.to_string())),
@@ -291,7 +305,16 @@ async fn wait_steady(
         }
     })
     .await
-    .map_err(|e| timed_out(id, "the pool to become steady", e))?;
+    .map_err(|e| timed_out(id, "the pool to become steady", e))
+}
+
+/// Waits until the pool's allocation is steady, failing on resize errors.
+async fn wait_steady(
+    cx: &Context,
+    id: &str,
+    progress: &PoolProgress,
+) -> Result<PoolStatus, ApplyError> {
+    let status = settle_resize(cx, id, progress).await?;
     if !status.resize_errors.is_empty() {
         return Err(ApplyError::ResizeFailed {
             pool: id.to_string(),

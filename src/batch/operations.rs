@@ -175,6 +175,25 @@ impl Client {
         .await
     }
 
+    /// `POST /pools/{id}/stopresize` with `If-Match`. Repeating it is refused (409) once the
+    /// pool is steady, which the caller treats as done.
+    pub async fn stop_resize(
+        &self,
+        id: &str,
+        if_match: Option<&str>,
+    ) -> Result<Option<String>, Error> {
+        self.pool_write(
+            id,
+            Method::POST,
+            "/stopresize",
+            "stop the resize of pool",
+            None::<&()>,
+            if_match,
+            false,
+        )
+        .await
+    }
+
     /// `POST /pools/{id}/disableautoscale` (the service takes no condition here). Repeating it
     /// is harmless.
     pub async fn disable_autoscale(&self, id: &str) -> Result<Option<String>, Error> {

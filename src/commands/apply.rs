@@ -88,7 +88,7 @@ async fn run_in(args: &ApplyArgs, session: &Session, input: Input) -> anyhow::Re
         }
         Input::Spec(spec) => {
             let spec = spec.as_ref();
-            let planned = super::make_plan(spec, &session.client).await?;
+            let planned = super::make_plan(spec, &session.client, args.stop_pending_resize).await?;
             let options = render::text::Options {
                 color: super::color(&std::io::stdout()),
                 diff: false,
@@ -117,6 +117,7 @@ async fn run_in(args: &ApplyArgs, session: &Session, input: Input) -> anyhow::Re
         options: Options {
             timeout: args.timeout,
             backoff: Backoff::default(),
+            stop_pending_resize: args.stop_pending_resize,
         },
     });
     let outcomes = executor::apply(&plan, context).await;

@@ -61,13 +61,18 @@ pub(crate) struct Planned {
 
 /// Observes the account and plans the spec against it. Nodes are read only for the pools whose
 /// plan needs them (node users, or a change that removes nodes and must count their tasks).
-pub(crate) async fn make_plan(spec: &spec::Desired, client: &Client) -> anyhow::Result<Planned> {
+pub(crate) async fn make_plan(
+    spec: &spec::Desired,
+    client: &Client,
+    stop_pending_resize: bool,
+) -> anyhow::Result<Planned> {
     let resolved = spec.resolve_secrets().map_err(|errors| {
         let text: Vec<String> = errors.iter().map(|d| spec.render(d, false)).collect();
         anyhow::anyhow!("{}", text.join("\n"))
     })?;
     let mut live: Live = crate::observe::account(client).await?;
-    let (desired, secrets) = crate::convert::desired(spec, &resolved, &live.pools);
+    let (mut desired, secrets) = crate::convert::desired(spec, &resolved, &live.pools);
+    desired.stop_pending_resize = stop_pending_resize;
     // The service's clock: it decides when users expire.
     let now = client.service_now();
     let first = crate::plan::plan(&desired, &live, now);

@@ -15,7 +15,7 @@ pub fn run(args: &PlanArgs) -> anyhow::Result<Exit> {
     };
     super::runtime()?.block_on(async {
         let session = Session::open(&spec.account, args.account.parallelism).await?;
-        let planned = super::make_plan(&spec, &session.client).await;
+        let planned = super::make_plan(&spec, &session.client, args.stop_pending_resize).await;
         let requests = session.client.requests();
         let target = session.target.clone();
         session.close().await?;

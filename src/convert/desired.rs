@@ -103,6 +103,8 @@ pub fn desired(
             .clone()
             .unwrap_or_else(|| DEFAULT_OWNER.to_string()),
         prune: account.prune,
+        // A command-line choice, not the spec's: the command sets it.
+        stop_pending_resize: false,
         pools,
     };
     (desired, secrets)

@@ -21,6 +21,8 @@ pub enum OnNonEmpty {
 pub struct Desired {
     pub owner: String,
     pub prune: bool,
+    /// Stop a resize still running on a pool that must be resized, rather than wait for it.
+    pub stop_pending_resize: bool,
     pub pools: Vec<DesiredPool>,
 }
 

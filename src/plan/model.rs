@@ -97,6 +97,9 @@ pub enum Strategy {
 pub enum Step {
     /// The pool is resizing or being deleted: wait until it is steady, or gone.
     WaitSteady,
+    /// The pool is resizing: stop that resize (asked for with `--stop-pending-resize`), then
+    /// wait until it is steady.
+    StopResize,
     WaitDeleted,
     /// `POST /pools` with the desired configuration.
     Create,

@@ -35,11 +35,13 @@ pub fn replan(
     want: Option<&DesiredPool>,
     have: Option<&LivePool>,
     owner: &str,
+    stop_pending_resize: bool,
     now: DateTime<Utc>,
 ) -> Result<PoolPlan, PlanError> {
     let desired = Desired {
         owner: owner.to_string(),
         prune: want.is_none(),
+        stop_pending_resize,
         pools: want.cloned().into_iter().collect(),
     };
     let live = Live {
@@ -122,7 +124,12 @@ fn plan_pools(desired: &Desired, live: &Live, now: DateTime<Utc>) -> Plan {
             None => plan.pools.push(create(want)),
             Some(have) => match &have.owner {
                 Some(owner) if owner == &desired.owner => match update(want, have) {
-                    Ok(pool) => plan.pools.push(pool),
+                    Ok(mut pool) => {
+                        if desired.stop_pending_resize {
+                            stop_instead_of_waiting(&mut pool.steps);
+                        }
+                        plan.pools.push(pool)
+                    }
                     Err(error) => plan.errors.push(error),
                 },
                 Some(owner) => plan.errors.push(PlanError {
@@ -298,6 +305,15 @@ fn update(want: &DesiredPool, have: &LivePool) -> Result<PoolPlan, PlanError> {
     pool.steps
         .extend(scale_steps(&have.config.scale, &want.config.scale, false));
     Ok(pool)
+}
+
+/// Asked to: the wait for a resize someone else started becomes a stop of that resize.
+fn stop_instead_of_waiting(steps: &mut [Step]) {
+    for step in steps {
+        if *step == Step::WaitSteady {
+            *step = Step::StopResize;
+        }
+    }
 }
 
 /// Steps that take the pool from `from` scale settings to `to`. `force` re-sends the target

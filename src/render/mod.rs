@@ -95,6 +95,7 @@ pub(crate) fn steps(steps: &[Step]) -> String {
 fn step(step: &Step) -> String {
     match step {
         Step::WaitSteady => "wait for the running resize".into(),
+        Step::StopResize => "stop the running resize".into(),
         Step::WaitDeleted => "wait for the deletion".into(),
         Step::Create => "create".into(),
         Step::Patch { empty_only: true } => "patch (pool empty)".into(),

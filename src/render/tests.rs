@@ -109,6 +109,7 @@ fn sample() -> Plan {
     let desired = Desired {
         owner: "team".into(),
         prune: true,
+        stop_pending_resize: false,
         pools: vec![
             want("analytics", config(), OnNonEmpty::Drain),
             want("render", in_place, OnNonEmpty::Drain),
@@ -194,6 +195,7 @@ fn no_changes() {
     let desired = Desired {
         owner: "team".into(),
         prune: false,
+        stop_pending_resize: false,
         pools: vec![want("p", config(), OnNonEmpty::Drain)],
     };
     let live = Live {

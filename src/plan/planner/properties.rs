@@ -132,7 +132,7 @@ proptest! {
             pools: pools.iter().map(|p| live_from(&p.id.to_uppercase(), p.config.clone(), Some("me"), nodes, false)).collect(),
             catalog: Vec::new(),
         };
-        let desired = Desired { owner: "me".into(), prune: true, pools };
+        let desired = Desired { owner: "me".into(), prune: true, stop_pending_resize: false, pools };
         let plan = plan(&desired, &live, Utc::now());
         prop_assert!(plan.errors.is_empty(), "{:?}", plan.errors);
         prop_assert!(!plan.has_changes(), "{:?}", plan.pools);
@@ -157,7 +157,7 @@ proptest! {
             live_from(&format!("pool-{i}"), config, owners[owner as usize], nodes, protected)
         }).collect();
         let live = Live { pools: live_pools.clone(), catalog: Vec::new() };
-        let desired = Desired { owner: "me".into(), prune, pools: pools.clone() };
+        let desired = Desired { owner: "me".into(), prune, stop_pending_resize: false, pools: pools.clone() };
         let plan = plan(&desired, &live, Utc::now());
         for pool in plan.pools.iter().filter(|p| matches!(p.action, Action::Delete | Action::Recreate)) {
             let have = live_pools.iter().find(|l| l.id == pool.id).unwrap();

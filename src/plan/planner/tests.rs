@@ -43,6 +43,7 @@ fn plan_one(want: DesiredPool, have: Option<LivePool>) -> Plan {
     let desired = Desired {
         owner: OWNER.into(),
         prune: false,
+        stop_pending_resize: false,
         pools: vec![want],
     };
     let live = Live {
@@ -125,8 +126,22 @@ fn fixed_node_counts_are_resized() {
     // A pool in the middle of a resize is waited for first (the service refuses a second resize).
     let mut resizing = live_pool("p", pool_config(), 1);
     resizing.steady = false;
-    let plan = plan_one(desired_pool("p", config), Some(resizing));
+    let plan = plan_one(desired_pool("p", config.clone()), Some(resizing.clone()));
     assert_eq!(only(&plan).steps, vec![Step::WaitSteady, resize(5, None)]);
+
+    // Asked to, batchform stops that resize instead of waiting for it.
+    let desired = Desired {
+        owner: OWNER.into(),
+        prune: false,
+        stop_pending_resize: true,
+        pools: vec![desired_pool("p", config)],
+    };
+    let live = Live {
+        pools: vec![resizing],
+        catalog: Vec::new(),
+    };
+    let stopping = super::plan(&desired, &live, now());
+    assert_eq!(only(&stopping).steps, vec![Step::StopResize, resize(5, None)]);
 }
 
 #[test]
@@ -291,6 +306,7 @@ fn a_new_pool_id_is_a_new_pool_and_the_old_one_goes_only_by_pruning() {
     let desired = |prune| Desired {
         owner: OWNER.into(),
         prune,
+        stop_pending_resize: false,
         pools: vec![desired_pool("new", pool_config())],
     };
     let live = Live {
@@ -338,6 +354,7 @@ fn pools_of_others_are_never_touched() {
     let desired = Desired {
         owner: OWNER.into(),
         prune: true,
+        stop_pending_resize: false,
         pools: Vec::new(),
     };
     let live = Live {
@@ -388,6 +405,7 @@ fn pruning_refuses_a_protected_pool() {
     let desired = Desired {
         owner: OWNER.into(),
         prune: true,
+        stop_pending_resize: false,
         pools: Vec::new(),
     };
     let plan = plan(
@@ -415,6 +433,7 @@ fn catalog_errors_stop_the_plan_before_anything_is_written() {
     let desired = Desired {
         owner: OWNER.into(),
         prune: false,
+        stop_pending_resize: false,
         pools: vec![desired_pool("p", pool_config())],
     };
     // pool_config has a container configuration on an image without DockerCompatible.
