@@ -141,7 +141,10 @@ fn fixed_node_counts_are_resized() {
         catalog: Vec::new(),
     };
     let stopping = super::plan(&desired, &live, now());
-    assert_eq!(only(&stopping).steps, vec![Step::StopResize, resize(5, None)]);
+    assert_eq!(
+        only(&stopping).steps,
+        vec![Step::StopResize, resize(5, None)]
+    );
 }
 
 #[test]
