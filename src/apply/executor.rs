@@ -106,10 +106,7 @@ async fn replan(pool: &PoolPlan, cx: &Context) -> Result<PoolPlan, ApplyError> {
     let want = pool.desired.clone().map(|config| crate::plan::DesiredPool {
         id: pool.id.clone(),
         config,
-        on_nonempty_update: match pool.strategy {
-            Some(crate::plan::Strategy::Recreate) => crate::plan::OnNonEmpty::Recreate,
-            _ => crate::plan::OnNonEmpty::Drain,
-        },
+        on_nonempty_update: pool.on_nonempty_update.unwrap_or_default(),
         users: pool
             .users
             .as_ref()

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use super::config::PoolConfig;
 use super::diff::FieldChange;
+use super::input::OnNonEmpty;
 use super::users::UsersPlan;
 
 /// The version of the plan's JSON form (`plan --format json` and plan files).
@@ -51,6 +52,9 @@ pub struct PoolPlan {
     /// How empty-only changes are carried out, when there are any.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub strategy: Option<Strategy>,
+    /// The spec's `on_nonempty_update`, so apply can plan the pool again the same way.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub on_nonempty_update: Option<OnNonEmpty>,
     pub changes: Vec<FieldChange>,
     pub steps: Vec<Step>,
     pub cost: Cost,

@@ -60,6 +60,7 @@ pub fn replan(
         id,
         action: Action::NoOp,
         strategy: None,
+        on_nonempty_update: want.map(|w| w.on_nonempty_update),
         changes: Vec::new(),
         steps: Vec::new(),
         cost: Cost::default(),
@@ -183,6 +184,7 @@ fn create(want: &DesiredPool) -> PoolPlan {
         id: want.id.clone(),
         action: Action::Create,
         strategy: None,
+        on_nonempty_update: Some(want.on_nonempty_update),
         changes: Vec::new(),
         // The create body carries node counts or the autoscale formula: one step.
         steps: vec![Step::Create],
@@ -199,6 +201,7 @@ fn delete(have: &LivePool) -> PoolPlan {
         id: have.id.clone(),
         action: Action::Delete,
         strategy: None,
+        on_nonempty_update: None,
         changes: Vec::new(),
         steps: vec![Step::Delete],
         cost: Cost {
@@ -220,6 +223,7 @@ fn update(want: &DesiredPool, have: &LivePool) -> Result<PoolPlan, PlanError> {
         id: have.id.clone(),
         action: Action::NoOp,
         strategy: None,
+        on_nonempty_update: Some(want.on_nonempty_update),
         changes,
         steps: Vec::new(),
         cost: Cost::default(),
