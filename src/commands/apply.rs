@@ -13,7 +13,6 @@ use crate::apply::progress::Progress;
 use crate::apply::wait::Backoff;
 use crate::cli::ApplyArgs;
 use crate::convert::{Secrets, secrets};
-use crate::plan::config::{RegistryAuth, Sensitive};
 use crate::plan::file::PlanFile;
 use crate::plan::{Action, fingerprint};
 use crate::spec::Account;
@@ -236,36 +235,11 @@ fn secret_changed(
             "pool {pool}: the value of {key} no longer matches the plan"
         )),
     };
-    for registry in desired
-        .iter()
-        .flat_map(|d| d.container.iter())
-        .flat_map(|c| &c.registries)
-    {
-        if let RegistryAuth::Password {
-            password: Sensitive {
-                fingerprint: Some(fp),
-            },
-            ..
-        } = &registry.auth
-            && let Some(reason) = mismatch(secrets::registry(&registry.server), fp)
+    for (key, value) in desired.iter().flat_map(|d| d.sensitive()) {
+        if let Some(fp) = &value.fingerprint
+            && let Some(reason) = mismatch(key, fp)
         {
             return Some(reason);
-        }
-    }
-    for (name, account) in desired.iter().flat_map(|d| &d.user_accounts) {
-        let recorded = [
-            (secrets::account(name), Some(&account.password)),
-            (
-                secrets::account_ssh_key(name),
-                account.ssh_private_key.as_ref(),
-            ),
-        ];
-        for (key, value) in recorded {
-            if let Some(fp) = value.and_then(|v| v.fingerprint.as_ref())
-                && let Some(reason) = mismatch(key, fp)
-            {
-                return Some(reason);
-            }
         }
     }
     for user in users.iter().flat_map(|u| &u.desired) {

@@ -6,9 +6,8 @@ use std::collections::BTreeMap;
 use super::secrets::{self, Secrets};
 use crate::plan::config::*;
 use crate::plan::file::Source;
-use crate::plan::fingerprint;
 use crate::plan::users::{Expiry, UserConfig};
-use crate::plan::{DesiredPool, LivePool, OnNonEmpty};
+use crate::plan::{DesiredPool, LivePool, OnNonEmpty, bookkeeping, fingerprint};
 use crate::spec::{self, path};
 
 /// The owner id used when a spec names none.
@@ -172,7 +171,12 @@ fn pool_config(
                                 fingerprint::reconcile(&value, live_registry(&server).as_deref());
                             let from = registry.password.as_ref().map(secrets::source);
                             let from = from.unwrap_or(Source::Value(String::new()));
-                            secrets.insert(id, &secrets::registry(&server), value, from);
+                            secrets.insert(
+                                id,
+                                &bookkeeping::registry_password(&server),
+                                value,
+                                from,
+                            );
                             fp
                         });
                         RegistryAuth::Password {
@@ -248,7 +252,7 @@ fn user_accounts(
             };
             let password = sensitive(
                 "password",
-                secrets::account(name),
+                bookkeeping::account_password(name),
                 &account.password,
                 live.and_then(|l| l.password.fingerprint.as_deref()),
             );
@@ -258,7 +262,7 @@ fn user_accounts(
                     .and_then(|k| k.fingerprint.as_deref());
                 sensitive(
                     "ssh_private_key",
-                    secrets::account_ssh_key(name),
+                    bookkeeping::account_ssh_key(name),
                     key,
                     recorded,
                 )

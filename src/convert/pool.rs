@@ -29,6 +29,7 @@ pub fn live_config(
     user_metadata: BTreeMap<String, String>,
 ) -> PoolConfig {
     let vm = pool.virtual_machine_configuration.as_ref();
+    let windows = vm.is_some_and(|v| crate::spec::model::is_windows_agent(&v.node_agent_sku_id));
     let scale = if pool.enable_auto_scale.unwrap_or(false) {
         Scale::Auto {
             formula: normalize_formula(pool.auto_scale_formula.as_deref().unwrap_or_default()),
@@ -78,10 +79,7 @@ pub fn live_config(
             .user_accounts
             .iter()
             .flatten()
-            .map(|account| {
-                let windows = vm.is_some_and(|v| is_windows(&v.node_agent_sku_id));
-                (account.name.clone(), user_account(account, windows, book))
-            })
+            .map(|account| (account.name.clone(), user_account(account, windows, book)))
             .collect(),
         metadata: user_metadata,
         protect: book.protect,
@@ -152,13 +150,6 @@ fn container(config: &wire::ContainerConfiguration, book: &Bookkeeping) -> Conta
         images: normalize_images(config.container_image_names.iter().flatten().cloned()),
         registries,
     }
-}
-
-fn is_windows(node_agent_sku: &str) -> bool {
-    node_agent_sku
-        .trim()
-        .to_ascii_lowercase()
-        .starts_with("batch.node.windows")
 }
 
 /// A live account. Its password and private key are never returned, so what is known of them
@@ -234,39 +225,9 @@ fn bookkeeping_of(config: &PoolConfig, owner: &str, users: Option<&UsersBook>) -
         protect: config.protect,
         ..Bookkeeping::default()
     };
-    for registry in config.container.iter().flat_map(|c| &c.registries) {
-        if let RegistryAuth::Password {
-            password: Sensitive {
-                fingerprint: Some(fp),
-            },
-            ..
-        } = &registry.auth
-        {
-            let name = bookkeeping::registry_password(&registry.server);
-            book.fingerprints.insert(
-                name.trim_start_matches(bookkeeping::FINGERPRINT)
-                    .to_string(),
-                fp.clone(),
-            );
-        }
-    }
-    for (name, account) in &config.user_accounts {
-        let entries = [
-            (bookkeeping::account_password(name), Some(&account.password)),
-            (
-                bookkeeping::account_ssh_key(name),
-                account.ssh_private_key.as_ref(),
-            ),
-        ];
-        for (entry, value) in entries {
-            if let Some(fp) = value.and_then(|v| v.fingerprint.as_ref()) {
-                book.fingerprints.insert(
-                    entry
-                        .trim_start_matches(bookkeeping::FINGERPRINT)
-                        .to_string(),
-                    fp.clone(),
-                );
-            }
+    for (name, value) in config.sensitive() {
+        if let Some(fp) = &value.fingerprint {
+            book.fingerprints.insert(name, fp.clone());
         }
     }
     book.other
@@ -327,11 +288,11 @@ fn user_accounts_body(
                         what: format!("the {what} of user account {name}"),
                     })
             };
-            let password = value(secrets::account(name), "password")?;
+            let password = value(bookkeeping::account_password(name), "password")?;
             let ssh_private_key = account
                 .ssh_private_key
                 .as_ref()
-                .map(|_| value(secrets::account_ssh_key(name), "private SSH key"))
+                .map(|_| value(bookkeeping::account_ssh_key(name), "private SSH key"))
                 .transpose()?;
             let linux = (account.uid.is_some()
                 || account.gid.is_some()
@@ -401,7 +362,7 @@ fn container_body(
                     username: Some(username.clone()),
                     password: Some(
                         secrets
-                            .get(id, &secrets::registry(&registry.server))
+                            .get(id, &bookkeeping::registry_password(&registry.server))
                             .ok_or_else(|| MissingSecret {
                                 pool: id.into(),
                                 what: format!("the password of registry {}", registry.server),

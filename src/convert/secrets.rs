@@ -6,9 +6,9 @@ use std::collections::BTreeMap;
 use crate::plan::file::{SecretSource, Source};
 use crate::spec::SecretRef;
 
-/// Resolved secret values by pool and by what they are for (`registry:<server>`,
-/// `account:<name>`, `account:<name>:ssh_private_key`, `user:<name>:password`,
-/// `user:<name>:ssh_key`).
+/// Resolved secret values by pool and by what they are for: the names of
+/// [`crate::plan::bookkeeping`] for pool settings (`registry:<server>`, `account:<name>`, ...),
+/// `user:<name>:password` and `user:<name>:ssh_key` for node users.
 #[derive(Default, Clone)]
 pub struct Secrets {
     values: BTreeMap<(String, String), (String, Source)>,
@@ -80,21 +80,6 @@ impl std::fmt::Debug for Secrets {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "Secrets({} values, redacted)", self.values.len())
     }
-}
-
-/// The key of a registry password.
-pub fn registry(server: &str) -> String {
-    format!("registry:{}", server.to_ascii_lowercase())
-}
-
-/// The key of a pool user account's password.
-pub fn account(name: &str) -> String {
-    format!("account:{name}")
-}
-
-/// The key of a pool user account's private SSH key.
-pub fn account_ssh_key(name: &str) -> String {
-    format!("account:{name}:ssh_private_key")
 }
 
 /// The key of a node user's password.

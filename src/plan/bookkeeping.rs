@@ -15,19 +15,20 @@ pub const CONFIG: &str = "batchform:config";
 /// Prefix of fingerprint entries, followed by what the fingerprint is of.
 pub const FINGERPRINT: &str = "batchform:fp:";
 
-/// The name of the fingerprint entry of a container registry's password.
+/// What a container registry's password goes by: its fingerprint entry after [`FINGERPRINT`],
+/// and its value among the secrets resolved for an apply.
 pub fn registry_password(server: &str) -> String {
-    format!("{FINGERPRINT}registry:{}", server.to_ascii_lowercase())
+    format!("registry:{}", server.to_ascii_lowercase())
 }
 
-/// The name of the fingerprint entry of a pool user account's password.
+/// What a pool user account's password goes by (see [`registry_password`]).
 pub fn account_password(name: &str) -> String {
-    format!("{FINGERPRINT}account:{name}")
+    format!("account:{name}")
 }
 
-/// The name of the fingerprint entry of a pool user account's private SSH key.
+/// What a pool user account's private SSH key goes by (see [`registry_password`]).
 pub fn account_ssh_key(name: &str) -> String {
-    format!("{FINGERPRINT}account-key:{name}")
+    format!("account:{name}:ssh_private_key")
 }
 
 /// batchform's entries of one pool.
@@ -100,7 +101,10 @@ mod tests {
             (OWNER.to_string(), "me".to_string()),
             (PROTECT.to_string(), "true".to_string()),
             (
-                registry_password("MyRegistry.azurecr.io"),
+                format!(
+                    "{FINGERPRINT}{}",
+                    registry_password("MyRegistry.azurecr.io")
+                ),
                 "$argon2id$x".to_string(),
             ),
             ("batchform:users".to_string(), "{}".to_string()),

@@ -10,6 +10,8 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+use super::bookkeeping;
+
 /// The service's default resize timeout.
 pub const DEFAULT_RESIZE_TIMEOUT: Duration = Duration::from_secs(15 * 60);
 /// The service's default image version.
@@ -116,6 +118,31 @@ pub enum RegistryAuth {
     Identity {
         resource_id: String,
     },
+}
+
+impl PoolConfig {
+    /// The write-only values of the configuration, each with what it goes by (the names of
+    /// [`super::bookkeeping`]): where its fingerprint is recorded and its value resolved.
+    pub fn sensitive(&self) -> Vec<(String, &Sensitive)> {
+        let registries = self
+            .container
+            .iter()
+            .flat_map(|c| &c.registries)
+            .filter_map(|registry| match &registry.auth {
+                RegistryAuth::Password { password, .. } => {
+                    Some((bookkeeping::registry_password(&registry.server), password))
+                }
+                RegistryAuth::Identity { .. } => None,
+            });
+        let accounts = self.user_accounts.iter().flat_map(|(name, account)| {
+            let key = account
+                .ssh_private_key
+                .as_ref()
+                .map(|key| (bookkeeping::account_ssh_key(name), key));
+            std::iter::once((bookkeeping::account_password(name), &account.password)).chain(key)
+        });
+        registries.chain(accounts).collect()
+    }
 }
 
 /// A write-only value, known only by its fingerprint (never by its value).

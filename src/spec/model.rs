@@ -129,6 +129,14 @@ pub struct Pool {
     pub metadata: BTreeMap<String, String>,
 }
 
+/// Whether a node agent SKU is a Windows one (`batch.node.windows ...`).
+pub fn is_windows_agent(node_agent_sku: &str) -> bool {
+    node_agent_sku
+        .trim()
+        .to_ascii_lowercase()
+        .starts_with("batch.node.windows")
+}
+
 fn default_task_slots() -> u32 {
     1
 }
@@ -161,10 +169,7 @@ impl Pool {
 
     /// Whether the node agent is a Windows one (`batch.node.windows ...`).
     pub fn is_windows(&self) -> bool {
-        self.node_agent_sku
-            .trim()
-            .to_ascii_lowercase()
-            .starts_with("batch.node.windows")
+        is_windows_agent(&self.node_agent_sku)
     }
 
     /// Every secret reference in the pool, with its path below the pool
