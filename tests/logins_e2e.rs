@@ -11,6 +11,16 @@ use serde_json::json;
 const KEY: &str =
     "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIKFpYOSt+Zr6g2qR3d87s5o+Hbk+S/xx+ygBV652aqi2 one";
 
+/// `batchform logins --format json` for the spec in `dir`.
+fn logins_json(emulator: &Emulator, dir: &std::path::Path) -> Vec<serde_json::Value> {
+    let output = emulator
+        .batchform(dir)
+        .args(["logins", "--format", "json", "pools.toml"])
+        .assert()
+        .success();
+    serde_json::from_slice(&output.get_output().stdout).unwrap()
+}
+
 #[test]
 fn logins_lists_every_node_with_its_ssh_address() {
     let emulator = Emulator::start("10ms", &[]);
@@ -32,13 +42,7 @@ fn logins_lists_every_node_with_its_ssh_address() {
         .assert()
         .success();
 
-    let output = emulator
-        .batchform(dir.path())
-        .args(["logins", "--format", "json", "pools.toml"])
-        .assert()
-        .success();
-    let logins: Vec<serde_json::Value> =
-        serde_json::from_slice(&output.get_output().stdout).unwrap();
+    let logins = logins_json(&emulator, dir.path());
     assert_eq!(logins.len(), 2);
     for login in &logins {
         assert_eq!(login["pool"], "p");
@@ -95,13 +99,7 @@ fn nodes_without_an_endpoint_yet_are_listed_as_not_ready() {
 
     // One phase on: the nodes exist and are being created.
     emulator.inspect(Method::POST, "clock/advance", Some(json!({"by": "61s"})));
-    let output = emulator
-        .batchform(dir.path())
-        .args(["logins", "--format", "json", "pools.toml"])
-        .assert()
-        .success();
-    let logins: Vec<serde_json::Value> =
-        serde_json::from_slice(&output.get_output().stdout).unwrap();
+    let logins = logins_json(&emulator, dir.path());
     assert_eq!(logins.len(), 2, "{logins:?}");
     for login in &logins {
         assert_eq!(login["state"], "creating");
