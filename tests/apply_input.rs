@@ -18,7 +18,11 @@ fn batchform(dir: &std::path::Path) -> Command {
 
 #[test]
 fn a_spec_without_a_terminal_needs_auto_approve() {
-    let dir = spec_dir(&[("pools.toml", &pool("p", "[pools.p.scale]\ndedicated = 1\n"))]);
+    let spec = format!(
+        "[account]\nowner = \"team\"\n{}",
+        pool("p", "[pools.p.scale]\ndedicated = 1\n")
+    );
+    let dir = spec_dir(&[("pools.toml", &spec)]);
     batchform(dir.path())
         .args(["apply", "pools.toml"])
         .assert()

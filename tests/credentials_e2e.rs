@@ -142,10 +142,8 @@ fn a_malformed_account_name_or_key_is_an_error_not_a_crash() {
         assert_cmd::Command::cargo_bin("batchform")
             .unwrap()
             .current_dir(dir.path())
-            .env(
-                "AZURE_BATCH_ENDPOINT",
-                "https://myaccount.eastus.batch.azure.com",
-            )
+            // A host that does not name the account, so the name checked is the variable's.
+            .env("AZURE_BATCH_ENDPOINT", "https://batch.example.test")
             .env("AZURE_BATCH_ACCOUNT", account)
             .env("AZURE_BATCH_ACCESS_KEY", key)
             .env_remove("AZURE_BATCH_ACCESS_TOKEN")

@@ -22,6 +22,7 @@ fn options() -> LoadOptions {
     LoadOptions {
         resolve_secrets: false,
         now: Utc.with_ymd_and_hms(2026, 6, 1, 0, 0, 0).unwrap(),
+        whole: false,
     }
 }
 

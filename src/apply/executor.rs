@@ -144,22 +144,29 @@ async fn run_steps(
     progress: &PoolProgress,
 ) -> Result<(), ApplyError> {
     let id = pool.id.as_str();
+    // The ETag every write is conditional on, and batchform's entries as they were at that
+    // ETag: a metadata write replaces metadata whole, so it must carry them along.
     let mut etag = pool.etag.clone();
+    let mut kept = pool.kept.clone();
+    let seen = |status: PoolStatus, etag: &mut Option<String>, kept: &mut _| {
+        *kept = status.book.kept();
+        *etag = Some(status.etag);
+    };
     for step in &pool.steps {
         match step {
             Step::WaitSteady => {
                 progress.phase("waiting for the running resize to finish");
-                etag = Some(settle_resize(cx, id, progress).await?.etag);
+                seen(settle_resize(cx, id, progress).await?, &mut etag, &mut kept);
             }
             Step::StopResize => {
                 progress.phase("stopping the running resize");
-                match cx.client.stop_resize(id, etag.as_deref()).await {
+                match cx.client.stop_resize(id, Some(condition(id, &etag)?)).await {
                     Ok(_) => {}
                     // It finished meanwhile: nothing left to stop.
                     Err(e) if e.code() == Some("OperationInvalidForCurrentState") => {}
                     Err(e) => return Err(stale_or(id, e)),
                 }
-                etag = Some(settle_resize(cx, id, progress).await?.etag);
+                seen(settle_resize(cx, id, progress).await?, &mut etag, &mut kept);
             }
             Step::WaitDeleted => {
                 progress.phase("waiting for the earlier deletion to finish");
@@ -168,8 +175,7 @@ async fn run_steps(
             Step::Create => {
                 progress.phase("creating");
                 create(pool, cx).await?;
-                let status = wait_steady(cx, id, progress).await?;
-                etag = Some(status.etag);
+                seen(wait_steady(cx, id, progress).await?, &mut etag, &mut kept);
             }
             Step::Patch { empty_only } => {
                 progress.phase(if *empty_only {
@@ -181,17 +187,18 @@ async fn run_steps(
                     .desired
                     .as_ref()
                     .ok_or_else(|| ApplyError::Internal("patch without a desired config".into()))?;
-                let recorded = pool.users.as_ref().map(|u| &u.recorded);
                 let removes_start_task = desired.start_task.is_none()
                     && pool.live.as_ref().is_some_and(|l| l.start_task.is_some());
                 let body =
-                    convert::patch_body(id, desired, *empty_only, &cx.owner, &cx.secrets, recorded)
+                    convert::patch_body(id, desired, *empty_only, &cx.owner, &cx.secrets, &kept)
                         .map_err(|e| ApplyError::Secret(e.to_string()))?;
-                etag = written(id, cx.client.patch_pool(id, &body, etag.as_deref()).await)?;
+                let condition = condition(id, &etag)?;
+                etag = written(id, cx.client.patch_pool(id, &body, Some(condition)).await)?;
                 if removes_start_task {
                     // PATCH keeps a start task it is not given; only a full replace removes it.
-                    // The replace takes no condition, so it follows the conditional PATCH at once.
-                    let body = convert::replace_properties_body(desired, &cx.owner, recorded);
+                    // The replace takes no condition, so it follows the conditional PATCH at once,
+                    // with the same metadata.
+                    let body = convert::replace_properties_body(desired, &cx.owner, &kept);
                     etag =
                         written(id, cx.client.replace_pool_properties(id, &body).await)?.or(etag);
                 }
@@ -215,21 +222,23 @@ async fn run_steps(
                     *resize_timeout,
                     deallocation.as_deref(),
                 );
-                written(id, cx.client.resize_pool(id, &body, etag.as_deref()).await)?;
-                etag = Some(wait_steady(cx, id, progress).await?.etag);
+                let condition = condition(id, &etag)?;
+                written(id, cx.client.resize_pool(id, &body, Some(condition)).await)?;
+                seen(wait_steady(cx, id, progress).await?, &mut etag, &mut kept);
             }
             Step::EnableAutoscale { formula, interval } => {
                 progress.phase("enabling autoscale");
                 let body = convert::autoscale_body(formula, *interval);
+                let condition = condition(id, &etag)?;
                 written(
                     id,
-                    cx.client.enable_autoscale(id, &body, etag.as_deref()).await,
+                    cx.client.enable_autoscale(id, &body, Some(condition)).await,
                 )?;
-                etag = Some(wait_steady(cx, id, progress).await?.etag);
+                seen(wait_steady(cx, id, progress).await?, &mut etag, &mut kept);
             }
             Step::Delete => {
                 progress.phase("deleting");
-                match cx.client.delete_pool(id, etag.as_deref()).await {
+                match cx.client.delete_pool(id, Some(condition(id, &etag)?)).await {
                     Ok(()) => {}
                     // Already going or gone: what was asked for.
                     Err(e) if e.is_not_found() || e.code() == Some("PoolBeingDeleted") => {}
@@ -372,6 +381,16 @@ async fn settled(
     })
 }
 
+/// The ETag a write to an existing pool is conditional on. There is always one, from the plan
+/// or from the write or wait before; a write without one could overwrite anybody's change.
+fn condition<'a>(id: &str, etag: &'a Option<String>) -> Result<&'a str, ApplyError> {
+    etag.as_deref().filter(|e| !e.is_empty()).ok_or_else(|| {
+        ApplyError::Internal(format!(
+            "pool {id}: a write without an ETag to make it conditional"
+        ))
+    })
+}
+
 /// The new ETag of a write, or the error it ended with (a 412 means the pool changed since the plan).
 fn written(
     id: &str,
@@ -380,7 +399,7 @@ fn written(
     result.map_err(|e| stale_or(id, e))
 }
 
-fn stale_or(id: &str, error: crate::batch::Error) -> ApplyError {
+pub(super) fn stale_or(id: &str, error: crate::batch::Error) -> ApplyError {
     if error.status().map(|s| s.as_u16()) == Some(412) {
         ApplyError::Stale(id.to_string())
     } else {

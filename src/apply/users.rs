@@ -14,6 +14,12 @@ use crate::plan::PoolPlan;
 use crate::plan::users::{self, UserAction, UserChange, UserConfig};
 
 /// Syncs the pool's users; returns the pool's new ETag when the bookkeeping was written.
+///
+/// The bookkeeping always holds every user a node may have: before the node calls, every user
+/// they may set is recorded as unconfirmed (the intent); after they all succeed, the users are
+/// recorded as applied (the confirmation). Both writes are conditional on the ETag read with the
+/// bookkeeping, so of two applies racing, one finds out; it then adds the users it may have set
+/// to the winner's bookkeeping, for the next apply to put right.
 pub async fn sync(
     pool: &PoolPlan,
     cx: &Context,
@@ -41,44 +47,105 @@ pub async fn sync(
     let status = observe::pool_status(&cx.client, id)
         .await?
         .ok_or_else(|| ApplyError::Vanished(id.to_string()))?;
+    if status.users_unreadable {
+        return Err(ApplyError::Conflict {
+            pool: id.to_string(),
+            detail: format!(
+                "the node-user bookkeeping (metadata `{}`) cannot be read, so which users the nodes hold is unknown; nothing was changed",
+                users::BOOK
+            ),
+        });
+    }
     let plan = users::plan(desired, &status.users, &nodes, cx.client.service_now());
     if !plan.has_changes() && plan.book == status.users {
         return Ok(etag);
     }
-    progress.phase(&format!("node users: {} calls", plan.calls()));
-    let calls = plan
-        .changes
-        .iter()
-        .flat_map(|change| change.nodes.iter().map(move |node| (change, node)));
-    let results =
-        join_all(calls.map(|(change, node)| apply_one(cx, id, node, change, &plan.book))).await;
-    let mut failures: Vec<String> = results.into_iter().filter_map(Result::err).collect();
-    if !failures.is_empty() {
-        let total = failures.len();
-        failures.truncate(3);
-        return Err(ApplyError::Conflict {
-            pool: id.to_string(),
-            detail: format!(
-                "{total} node-user call(s) failed, the bookkeeping was not updated: {}",
-                failures.join("; ")
-            ),
-        });
+    let mut etag = status.etag.clone();
+    if plan.has_changes() {
+        let intent = plan.intent(&status.users);
+        if intent != status.users {
+            etag = write_book(cx, id, &status, &intent, &etag).await?;
+        }
+        progress.phase(&format!("node users: {} calls", plan.calls()));
+        let calls = plan
+            .changes
+            .iter()
+            .flat_map(|change| change.nodes.iter().map(move |node| (change, node)));
+        let results =
+            join_all(calls.map(|(change, node)| apply_one(cx, id, node, change, &plan.book))).await;
+        let mut failures: Vec<String> = results.into_iter().filter_map(Result::err).collect();
+        if !failures.is_empty() {
+            let total = failures.len();
+            failures.truncate(3);
+            return Err(ApplyError::Conflict {
+                pool: id.to_string(),
+                detail: format!(
+                    "{total} node-user call(s) failed; the users stay recorded as unconfirmed and the next apply sets them again: {}",
+                    failures.join("; ")
+                ),
+            });
+        }
     }
-    // Recorded only after every node succeeded, so a failure is retried next time.
-    let body = convert::users_patch_body(&status.user_metadata, &status.book, &plan.book);
+    match write_book(cx, id, &status, &plan.book, &etag).await {
+        Err(ApplyError::Stale(_)) => {
+            merge_after_race(cx, id, &plan).await?;
+            Err(ApplyError::Conflict {
+                pool: id.to_string(),
+                detail: "another writer changed the pool while its node users were being set; what this apply set is recorded, run `batchform apply` again to finish".into(),
+            })
+        }
+        other => other.map(Some),
+    }
+}
+
+/// Records `users` as the pool's node-user bookkeeping, conditional on `etag` (read together
+/// with `status`), keeping every other metadata entry as it was.
+async fn write_book(
+    cx: &Context,
+    id: &str,
+    status: &observe::PoolStatus,
+    users: &users::UsersBook,
+    etag: &str,
+) -> Result<String, ApplyError> {
+    let body = convert::users_patch_body(&status.user_metadata, &status.book, users);
     let written = cx
         .client
-        .patch_pool(id, &body, Some(&status.etag))
+        .patch_pool(id, &body, Some(etag))
         .await
-        .map_err(|e| {
-            if e.status().map(|s| s.as_u16()) == Some(412) {
-                ApplyError::Stale(id.to_string())
-            } else {
-                ApplyError::from(e)
-            }
-        })?;
-    Ok(written)
+        .map_err(|e| super::executor::stale_or(id, e))?;
+    Ok(written.unwrap_or_else(|| etag.to_string()))
 }
+
+/// After losing a race for the bookkeeping: adds every user this sync may have set to the
+/// bookkeeping that won, as unconfirmed, however many more times others write meanwhile.
+async fn merge_after_race(
+    cx: &Context,
+    id: &str,
+    plan: &users::UsersPlan,
+) -> Result<(), ApplyError> {
+    for _ in 0..MERGE_ATTEMPTS {
+        let status = observe::pool_status(&cx.client, id)
+            .await?
+            .ok_or_else(|| ApplyError::Vanished(id.to_string()))?;
+        let merged = plan.merged_into(&status.users);
+        if merged == status.users {
+            return Ok(());
+        }
+        match write_book(cx, id, &status, &merged, &status.etag).await {
+            Err(ApplyError::Stale(_)) => continue,
+            other => return other.map(|_| ()),
+        }
+    }
+    Err(ApplyError::Conflict {
+        pool: id.to_string(),
+        detail:
+            "the pool's metadata keeps changing; the node users this apply set may not be recorded"
+                .into(),
+    })
+}
+
+/// How often a merge after a lost race is tried before giving up.
+const MERGE_ATTEMPTS: usize = 8;
 
 /// One user on one node. A node that is gone, or a user already in the wanted state, is not a failure.
 async fn apply_one(

@@ -1,7 +1,6 @@
 //! The Batch REST client: one connection pool, every call signed, retried when that is safe,
 //! paged through `odata.nextLink`, and counted.
 
-use std::net::IpAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
@@ -74,15 +73,19 @@ impl Client {
         retry: RetryPolicy,
         parallelism: usize,
     ) -> Result<Self, Error> {
-        let endpoint = Url::parse(endpoint).map_err(|e| {
-            Error::Config(format!("the Batch endpoint `{endpoint}` is not a URL: {e}"))
-        })?;
-        if endpoint.scheme() != "https" && !is_loopback(&endpoint) {
-            return Err(Error::Config(format!(
-                "the Batch endpoint `{endpoint}` must use https (plain http is allowed only on loopback)"
-            )));
-        }
+        let endpoint = match crate::spec::Endpoint::parse(endpoint) {
+            Ok(crate::spec::Endpoint::Url(url)) => url,
+            Ok(crate::spec::Endpoint::Emulator) => {
+                return Err(Error::Config(
+                    "the client needs the emulator's URL, not `emulator`".into(),
+                ));
+            }
+            Err(e) => return Err(Error::Config(format!("the Batch endpoint: {e}"))),
+        };
         let http = reqwest::Client::builder()
+            // The Batch API never redirects; following one would carry the request's body
+            // (passwords, keys) and its signature to wherever the answer points.
+            .redirect(reqwest::redirect::Policy::none())
             .connect_timeout(Duration::from_secs(10))
             .timeout(Duration::from_secs(60))
             .user_agent(concat!("batchform/", env!("CARGO_PKG_VERSION")))
@@ -165,6 +168,17 @@ impl Client {
                         etag,
                         body: body.to_vec(),
                     });
+                }
+                Ok(response) if response.status().is_redirection() => {
+                    let location = header(response.headers(), reqwest::header::LOCATION)
+                        .map(|l| crate::spec::endpoint::redacted(&l))
+                        .unwrap_or_else(|| "nowhere".into());
+                    return Err(Error::Config(format!(
+                        "{operation}: the endpoint answered {} and pointed to {location}; the Batch \
+                         service never redirects, so the request was not repeated there (check the \
+                         endpoint, or a proxy between here and the service)",
+                        response.status()
+                    )));
                 }
                 Ok(response) => {
                     let status = response.status();
@@ -355,15 +369,6 @@ fn header(headers: &HeaderMap, name: impl reqwest::header::AsHeaderName) -> Opti
         .get(name)
         .and_then(|v| v.to_str().ok())
         .map(str::to_string)
-}
-
-fn is_loopback(url: &Url) -> bool {
-    match url.host() {
-        Some(url::Host::Domain(host)) => host.eq_ignore_ascii_case("localhost"),
-        Some(url::Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),
-        Some(url::Host::Ipv6(ip)) => IpAddr::V6(ip).is_loopback(),
-        None => false,
-    }
 }
 
 /// The service's error body, read leniently: a proxy or a crash may answer with anything.

@@ -100,6 +100,15 @@ impl ClientSecret {
 }
 
 impl Credential {
+    /// What signs the requests, for people (`account X via Shared Key`).
+    pub fn describe(&self) -> &'static str {
+        match self {
+            Credential::SharedKey(_) => "Shared Key",
+            Credential::Token(_) => "an access token (AZURE_BATCH_ACCESS_TOKEN)",
+            Credential::ClientSecret(_) => "a service principal (client secret)",
+        }
+    }
+
     /// Adds the `Authorization` header to a request that is otherwise complete.
     pub async fn authorize(
         &self,

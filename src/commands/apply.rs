@@ -12,45 +12,38 @@ use crate::apply::executor::{self, Context, Options};
 use crate::apply::progress::Progress;
 use crate::apply::wait::Backoff;
 use crate::cli::ApplyArgs;
-use crate::convert::{Secrets, secrets};
-use crate::plan::file::PlanFile;
-use crate::plan::{Action, fingerprint};
-use crate::spec::Account;
+use crate::plan::file::{self, Current, PlanFile};
 use crate::{Exit, render};
 
 pub fn run(args: &ApplyArgs) -> anyhow::Result<Exit> {
-    let input = match args.paths.as_slice() {
-        [path]
-            if path
-                .extension()
-                .is_some_and(|e| e.eq_ignore_ascii_case("json")) =>
-        {
-            Input::Saved(Box::new(read_plan_file(path)?))
+    // A plan file is a record of what was reviewed; the spec it names is what is applied.
+    let saved = match args.paths.as_slice() {
+        [path] if is_plan_file(path) => Some(read_plan_file(path)?),
+        _ => None,
+    };
+    let paths = saved.as_ref().map_or(&args.paths, |file| &file.spec.paths);
+    let Some(spec) = super::load(paths, true) else {
+        if saved.is_some() {
+            eprintln!(
+                "error: the plan file's spec ({}) does not load\n  hint: apply a plan file from the directory `batchform plan` ran in, with the same spec files",
+                paths
+                    .iter()
+                    .map(|p| p.display().to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
         }
-        paths => match super::load(paths) {
-            Some(spec) => Input::Spec(Box::new(spec)),
-            None => return Ok(Exit::Failure),
-        },
+        return Ok(Exit::Failure);
     };
     // A saved plan was reviewed when it was written; a spec is planned now and needs a yes.
-    if matches!(input, Input::Spec(_)) && !args.auto_approve && !std::io::stdin().is_terminal() {
+    if saved.is_none() && !args.auto_approve && !std::io::stdin().is_terminal() {
         bail!(
             "apply needs --auto-approve when it cannot ask (no terminal), or a plan file written by `batchform plan --out`"
         );
     }
     super::runtime()?.block_on(async {
-        let account = match &input {
-            Input::Saved(file) => Account {
-                endpoint: file
-                    .endpoint
-                    .starts_with("http")
-                    .then(|| file.endpoint.clone()),
-                ..Account::default()
-            },
-            Input::Spec(spec) => spec.account.clone(),
-        };
-        let session = Session::open(&account, args.account.parallelism).await?;
-        let result = run_in(args, &session, input).await;
+        let session = Session::open(&spec.account, args.account.parallelism).await?;
+        let result = run_in(args, &session, &spec, saved.as_ref()).await;
         let requests = session.client.requests();
         session.close().await?;
         if std::env::var_os("BATCHFORM_REQUEST_COUNT").is_some() {
@@ -60,34 +53,34 @@ pub fn run(args: &ApplyArgs) -> anyhow::Result<Exit> {
     })
 }
 
-/// What apply carries out: a reviewed plan file, or a spec planned on the spot.
-enum Input {
-    Saved(Box<PlanFile>),
-    Spec(Box<crate::spec::Desired>),
-}
-
-async fn run_in(args: &ApplyArgs, session: &Session, input: Input) -> anyhow::Result<Exit> {
-    let (plan, secrets, owner) = match input {
-        Input::Saved(file) => {
-            let secrets = match Secrets::read(&file.secrets) {
-                Ok(secrets) => secrets,
-                Err(errors) => bail!(
-                    "the plan's secrets cannot be read:\n  {}",
-                    errors.join("\n  ")
-                ),
+async fn run_in(
+    args: &ApplyArgs,
+    session: &Session,
+    spec: &crate::spec::Desired,
+    saved: Option<&PlanFile>,
+) -> anyhow::Result<Exit> {
+    let stop_pending_resize =
+        args.stop_pending_resize || saved.is_some_and(|f| f.spec.stop_pending_resize);
+    let planned = super::make_plan(spec, session, stop_pending_resize).await?;
+    match saved {
+        Some(file) => {
+            let files = super::spec_files(spec);
+            let now = Current {
+                files: &files,
+                observed: &planned.observed,
+                plan: &planned.plan,
             };
-            if let Some(reason) = stale(&file, &secrets, session).await? {
+            let differences = file::differences(file, &now);
+            if !differences.is_empty() {
                 eprintln!(
-                    "error: the saved plan is stale: {reason}\n  hint: run `batchform plan --out` again and apply the new plan"
+                    "error: the saved plan is not what applying it would do now; nothing was changed:\n  - {}\n  hint: run `batchform plan --out` again, review it, and apply the new plan",
+                    differences.join("\n  - ")
                 );
                 return Ok(Exit::Failure);
             }
-            let file = *file;
-            (file.plan, secrets, file.owner)
+            println!("Applying the saved plan to {}.", planned.plan.account);
         }
-        Input::Spec(spec) => {
-            let spec = spec.as_ref();
-            let planned = super::make_plan(spec, &session.client, args.stop_pending_resize).await?;
+        None => {
             let options = render::text::Options {
                 color: super::color(&std::io::stdout()),
                 diff: false,
@@ -102,9 +95,9 @@ async fn run_in(args: &ApplyArgs, session: &Session, input: Input) -> anyhow::Re
                 println!("Apply cancelled.");
                 return Ok(Exit::Failure);
             }
-            (planned.plan, planned.secrets, planned.owner)
         }
-    };
+    }
+    let (plan, secrets, owner) = (planned.plan, planned.secrets, planned.owner);
     if !plan.has_changes() {
         return Ok(Exit::Success);
     }
@@ -152,107 +145,42 @@ fn confirm() -> anyhow::Result<bool> {
     Ok(answer.trim() == "yes")
 }
 
+/// Whether `path` holds a plan file rather than a spec: plan files are JSON objects, and no
+/// TOML document starts with `{`.
+fn is_plan_file(path: &Path) -> bool {
+    let mut start = [0u8; 64];
+    let Ok(mut file) = std::fs::File::open(path) else {
+        return false;
+    };
+    let read = std::io::Read::read(&mut file, &mut start).unwrap_or(0);
+    start[..read]
+        .iter()
+        .find(|b| !b.is_ascii_whitespace())
+        .is_some_and(|b| *b == b'{')
+}
+
 fn read_plan_file(path: &Path) -> anyhow::Result<PlanFile> {
     let text = std::fs::read_to_string(path)
         .with_context(|| format!("reading the plan file {}", path.display()))?;
-    let file: PlanFile = serde_json::from_str(&text).with_context(|| {
-        format!(
+    let format = serde_json::from_str::<serde_json::Value>(&text)
+        .ok()
+        .and_then(|v| v["format"].as_str().map(str::to_string));
+    match format.as_deref() {
+        Some(file::FILE_FORMAT) => {}
+        Some(other) if other.starts_with("batchform-plan/") => bail!(
+            "{} is a plan of format {other}, this batchform reads {}\n  hint: run `batchform plan --out` again with this version",
+            path.display(),
+            file::FILE_FORMAT
+        ),
+        _ => bail!(
             "{} is not a batchform plan file (write one with `batchform plan --out`)",
             path.display()
+        ),
+    }
+    serde_json::from_str(&text).with_context(|| {
+        format!(
+            "{} is not a valid batchform plan file (write one with `batchform plan --out`)",
+            path.display()
         )
-    })?;
-    if file.format != crate::plan::file::FILE_FORMAT {
-        bail!(
-            "{} is a plan of format {}, this batchform reads {}",
-            path.display(),
-            file.format,
-            crate::plan::file::FILE_FORMAT
-        );
-    }
-    Ok(file)
-}
-
-/// Why a saved plan no longer fits the account or the secrets, if it does not; checked before
-/// the first write.
-async fn stale(
-    file: &PlanFile,
-    secrets: &Secrets,
-    session: &Session,
-) -> anyhow::Result<Option<String>> {
-    let live = crate::observe::account(&session.client).await?;
-    for pool in file.plan.pools.iter().filter(|p| p.action != Action::NoOp) {
-        let then = file
-            .observed
-            .iter()
-            .find(|o| o.pool.eq_ignore_ascii_case(&pool.id));
-        let now = live
-            .pools
-            .iter()
-            .find(|p| p.id.eq_ignore_ascii_case(&pool.id));
-        match (then, now) {
-            (None, Some(_)) => {
-                return Ok(Some(format!(
-                    "pool {} appeared since the plan was made",
-                    pool.id
-                )));
-            }
-            (Some(_), None) => {
-                return Ok(Some(format!(
-                    "pool {} vanished since the plan was made",
-                    pool.id
-                )));
-            }
-            (Some(then), Some(now)) if then.etag != now.etag => {
-                return Ok(Some(format!(
-                    "pool {} changed since the plan was made (ETag {} → {})",
-                    pool.id, then.etag, now.etag
-                )));
-            }
-            _ => {}
-        }
-        if let Some(reason) = secret_changed(
-            &pool.id,
-            pool.desired.as_ref(),
-            pool.users.as_ref(),
-            secrets,
-        ) {
-            return Ok(Some(reason));
-        }
-    }
-    Ok(None)
-}
-
-/// A secret whose value no longer matches the fingerprint the plan was made with.
-fn secret_changed(
-    pool: &str,
-    desired: Option<&crate::plan::config::PoolConfig>,
-    users: Option<&crate::plan::users::UsersPlan>,
-    secrets: &Secrets,
-) -> Option<String> {
-    let mismatch = |key: String, fp: &str| match secrets.get(pool, &key) {
-        Some(value) if fingerprint::matches(value, fp) => None,
-        _ => Some(format!(
-            "pool {pool}: the value of {key} no longer matches the plan"
-        )),
-    };
-    for (key, value) in desired.iter().flat_map(|d| d.sensitive()) {
-        if let Some(fp) = &value.fingerprint
-            && let Some(reason) = mismatch(key, fp)
-        {
-            return Some(reason);
-        }
-    }
-    for user in users.iter().flat_map(|u| &u.desired) {
-        for (key, fp) in [
-            (secrets::user_password(&user.name), &user.password),
-            (secrets::user_ssh_key(&user.name), &user.ssh_key),
-        ] {
-            if let Some(fp) = fp
-                && let Some(reason) = mismatch(key, fp)
-            {
-                return Some(reason);
-            }
-        }
-    }
-    None
+    })
 }

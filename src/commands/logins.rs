@@ -28,7 +28,8 @@ struct Login {
 }
 
 pub fn run(args: &LoginsArgs) -> anyhow::Result<Exit> {
-    let Some(spec) = super::load(&args.paths) else {
+    // Login addresses need no secret of the spec.
+    let Some(spec) = super::load(&args.paths, false) else {
         return Ok(Exit::Failure);
     };
     let pools: Vec<Target> = spec

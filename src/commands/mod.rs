@@ -9,11 +9,13 @@ pub mod session;
 use std::io::IsTerminal;
 use std::path::PathBuf;
 
-use crate::batch::Client;
+use sha2::{Digest, Sha256};
+
 use crate::convert::Secrets;
-use crate::plan::file::Observed;
+use crate::plan::file::{FileDigest, Observed};
 use crate::plan::{Live, Plan};
 use crate::spec::{self, Diagnostic, LoadOptions};
+use session::Session;
 
 /// A runtime for one command: two workers suffice, the work is waiting on the network.
 pub(crate) fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
@@ -28,10 +30,12 @@ pub(crate) fn color(stream: &impl IsTerminal) -> bool {
     std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && stream.is_terminal()
 }
 
-/// Loads the spec with its secrets; on errors, prints them and returns `None`.
-pub(crate) fn load(paths: &[PathBuf]) -> Option<spec::Desired> {
+/// Loads a whole spec (it must name its owner), with its secrets when `secrets`; on errors,
+/// prints them and returns `None`.
+pub(crate) fn load(paths: &[PathBuf], secrets: bool) -> Option<spec::Desired> {
     let options = LoadOptions {
-        resolve_secrets: true,
+        resolve_secrets: secrets,
+        whole: true,
         ..LoadOptions::default()
     };
     match spec::load_with(paths, &options) {
@@ -59,19 +63,40 @@ pub(crate) struct Planned {
     pub observed: Vec<Observed>,
 }
 
+/// The spec's files with the digest of what was read, for a plan file.
+pub(crate) fn spec_files(spec: &spec::Desired) -> Vec<FileDigest> {
+    spec.sources()
+        .files()
+        .map(|file| FileDigest {
+            path: file.path.clone(),
+            sha256: Sha256::digest(file.text.as_bytes())
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect(),
+        })
+        .collect()
+}
+
 /// Observes the account and plans the spec against it. Nodes are read only for the pools whose
 /// plan needs them (node users, or a change that removes nodes and must count their tasks).
 pub(crate) async fn make_plan(
     spec: &spec::Desired,
-    client: &Client,
+    session: &Session,
     stop_pending_resize: bool,
 ) -> anyhow::Result<Planned> {
+    let client = &session.client;
     let resolved = spec.resolve_secrets().map_err(|errors| {
         let text: Vec<String> = errors.iter().map(|d| spec.render(d, false)).collect();
         anyhow::anyhow!("{}", text.join("\n"))
     })?;
     let mut live: Live = crate::observe::account(client).await?;
     let (mut desired, secrets) = crate::convert::desired(spec, &resolved, &live.pools);
+    if desired.owner.is_empty() {
+        anyhow::bail!(
+            "the spec has no [account] owner\n  hint: {}",
+            spec::OWNER_HINT
+        );
+    }
     desired.stop_pending_resize = stop_pending_resize;
     // The service's clock: it decides when users expire.
     let now = client.service_now();
@@ -84,12 +109,13 @@ pub(crate) async fn make_plan(
         .filter(|l| !l.deleting)
         .map(|l| l.id.clone())
         .collect();
-    let plan = if needs_nodes.is_empty() {
+    let mut plan = if needs_nodes.is_empty() {
         first
     } else {
         crate::observe::attach_nodes(client, &mut live, &needs_nodes).await?;
         crate::plan::plan(&desired, &live, now)
     };
+    plan.account = session.account.clone();
     let observed = live
         .pools
         .iter()

@@ -6,18 +6,17 @@ use anyhow::Context;
 
 use super::session::Session;
 use crate::cli::{PlanArgs, PlanFormat};
-use crate::plan::file::{FILE_FORMAT, PlanFile};
+use crate::plan::file::{FILE_FORMAT, PlanFile, SpecRecord};
 use crate::{Exit, render};
 
 pub fn run(args: &PlanArgs) -> anyhow::Result<Exit> {
-    let Some(spec) = super::load(&args.paths) else {
+    let Some(spec) = super::load(&args.paths, true) else {
         return Ok(Exit::Failure);
     };
     super::runtime()?.block_on(async {
         let session = Session::open(&spec.account, args.account.parallelism).await?;
-        let planned = super::make_plan(&spec, &session.client, args.stop_pending_resize).await;
+        let planned = super::make_plan(&spec, &session, args.stop_pending_resize).await;
         let requests = session.client.requests();
-        let target = session.target.clone();
         session.close().await?;
         let planned = planned?;
         let plan = &planned.plan;
@@ -43,10 +42,12 @@ pub fn run(args: &PlanArgs) -> anyhow::Result<Exit> {
                 format: FILE_FORMAT.to_string(),
                 batchform_version: env!("CARGO_PKG_VERSION").to_string(),
                 created: chrono::Utc::now(),
-                endpoint: target,
-                owner: planned.owner.clone(),
+                spec: SpecRecord {
+                    paths: args.paths.clone(),
+                    files: super::spec_files(&spec),
+                    stop_pending_resize: args.stop_pending_resize,
+                },
                 observed: planned.observed.clone(),
-                secrets: planned.secrets.sources(),
                 plan: plan.clone(),
             };
             let json = serde_json::to_string_pretty(&file)?;

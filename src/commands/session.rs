@@ -1,34 +1,42 @@
-//! Which account a command talks to, and with what credentials: the spec's endpoint, else
-//! `AZURE_BATCH_ENDPOINT`, else the embedded local emulator (state under `.batchform/`).
+//! Which account a command talks to, and with what credentials. The endpoint comes from the
+//! spec's `[account] endpoint` or `AZURE_BATCH_ENDPOINT`; both set means both agree; neither, or
+//! an empty variable, is an error. The local emulator runs only when named (`emulator`). All of
+//! it is decided before a credential is read or a request sent.
 
 use anyhow::{Context, bail};
 
 use crate::batch::credential::{ClientSecret, DEFAULT_AUTHORITY};
 use crate::batch::{Client, Credential, RetryPolicy, auth::SharedKey};
 use crate::emulator;
-use crate::spec::Account;
+use crate::plan::AccountRef;
+use crate::spec::{Account, Endpoint};
 
-/// A connected account, and the embedded emulator serving it when there is no other.
+/// The environment variable that names the account endpoint.
+pub const ENDPOINT_VAR: &str = "AZURE_BATCH_ENDPOINT";
+/// The environment variable that names the account.
+pub const ACCOUNT_VAR: &str = "AZURE_BATCH_ACCOUNT";
+
+/// A connected account, and the embedded emulator serving it when it was named.
 pub struct Session {
     pub client: Client,
-    /// What the session talks to, for people (`https://…` or `the local emulator`).
-    pub target: String,
+    /// Which account this is, as plans name it.
+    pub account: AccountRef,
     emulator: Option<emulator::Handle>,
 }
 
 impl Session {
     pub async fn open(account: &Account, parallelism: usize) -> anyhow::Result<Self> {
-        let endpoint = account.endpoint.clone().or_else(|| {
-            std::env::var("AZURE_BATCH_ENDPOINT")
-                .ok()
-                .filter(|e| !e.is_empty())
-        });
-        let Some(endpoint) = endpoint else {
+        let endpoint = endpoint(account)?;
+        let name = account_name(account, &endpoint)?;
+        let Endpoint::Url(url) = &endpoint else {
             let cwd = std::env::current_dir().context("reading the working directory")?;
-            let handle = emulator::start(emulator::embedded_default(&cwd))
+            let mut config = emulator::embedded_default(&cwd);
+            let name = name.unwrap_or_else(|| emulator::DEV_ACCOUNT.to_string());
+            config.account = name.clone();
+            let handle = emulator::start(config)
                 .await
-                .context("starting the local Batch emulator (no account endpoint is configured)")?;
-            let key = SharedKey::new(emulator::DEV_ACCOUNT, emulator::DEV_KEY)?;
+                .context("starting the local Batch emulator (`emulator` is the endpoint)")?;
+            let key = SharedKey::new(name.clone(), emulator::DEV_KEY)?;
             let client = Client::new(
                 handle.endpoint().as_str(),
                 Credential::SharedKey(key),
@@ -37,17 +45,29 @@ impl Session {
             )?;
             return Ok(Self {
                 client,
-                target: "the local emulator (.batchform/)".into(),
+                account: AccountRef {
+                    endpoint: endpoint.to_string(),
+                    name,
+                    credential: "Shared Key".into(),
+                },
                 emulator: Some(handle),
             });
         };
-        // An endpoint from the environment goes with the account name from the environment.
-        let from_spec = account.endpoint.as_deref() == Some(endpoint.as_str());
-        let credential = credential(account, &endpoint, from_spec)?;
-        let client = Client::new(&endpoint, credential, RetryPolicy::default(), parallelism)?;
+        let credential = credential(name.as_deref(), &endpoint)?;
+        let account = AccountRef {
+            endpoint: endpoint.to_string(),
+            name: name.unwrap_or_default(),
+            credential: credential.describe().into(),
+        };
+        let client = Client::new(
+            url.as_str(),
+            credential,
+            RetryPolicy::default(),
+            parallelism,
+        )?;
         Ok(Self {
             client,
-            target: endpoint,
+            account,
             emulator: None,
         })
     }
@@ -61,24 +81,82 @@ impl Session {
     }
 }
 
+/// The account endpoint the spec and the environment agree on.
+pub fn endpoint(account: &Account) -> anyhow::Result<Endpoint> {
+    let from_env = match std::env::var(ENDPOINT_VAR) {
+        Ok(value) if value.trim().is_empty() => bail!(
+            "{ENDPOINT_VAR} is set but empty (a pipeline secret or variable that is missing?)\n  \
+             hint: set it to the account endpoint (https://<account>.<region>.batch.azure.com) or \
+             to `emulator`, or unset it and write `endpoint` under [account] in the spec"
+        ),
+        Ok(value) => Some(
+            Endpoint::parse(&value)
+                .map_err(|e| anyhow::anyhow!("{ENDPOINT_VAR}: {e}\n  hint: {}", e.hint))?,
+        ),
+        Err(std::env::VarError::NotPresent) => None,
+        Err(std::env::VarError::NotUnicode(_)) => bail!("{ENDPOINT_VAR} is not valid UTF-8"),
+    };
+    let from_spec = account
+        .endpoint
+        .as_deref()
+        .map(|text| {
+            Endpoint::parse(text)
+                .map_err(|e| anyhow::anyhow!("[account] endpoint: {e}\n  hint: {}", e.hint))
+        })
+        .transpose()?;
+    match (from_spec, from_env) {
+        (Some(spec), Some(env)) if spec != env => bail!(
+            "the spec's [account] endpoint ({spec}) and {ENDPOINT_VAR} ({env}) name different \
+             accounts; nothing was sent to either\n  hint: remove one of them, or make them the same"
+        ),
+        (Some(endpoint), _) | (None, Some(endpoint)) => Ok(endpoint),
+        (None, None) => bail!(
+            "no Batch account endpoint: neither [account] endpoint in the spec nor {ENDPOINT_VAR} \
+             is set\n  hint: set one to the account endpoint \
+             (https://<account>.<region>.batch.azure.com), or to `emulator` for the local emulator"
+        ),
+    }
+}
+
 fn env(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.is_empty())
 }
 
+/// The account name the spec, the environment and the endpoint's host agree on, if any says.
+fn account_name(account: &Account, endpoint: &Endpoint) -> anyhow::Result<Option<String>> {
+    let mut said: Vec<(String, String)> = Vec::new();
+    if let Some(name) = &account.name {
+        said.push(("the spec's [account] name".into(), name.clone()));
+    }
+    // The embedded emulator serves the spec's name or its own; the environment is for accounts.
+    if *endpoint != Endpoint::Emulator
+        && let Some(name) = env(ACCOUNT_VAR)
+    {
+        said.push((ACCOUNT_VAR.into(), name));
+    }
+    if let Some(name) = endpoint.account_name() {
+        said.push((format!("the endpoint's host ({})", endpoint.host()), name));
+    }
+    if let Some((first_where, first)) = said.first()
+        && let Some((other_where, other)) = said.iter().find(|(_, n)| n != first)
+    {
+        bail!(
+            "{first_where} is `{first}` but {other_where} is `{other}`; nothing was sent\n  \
+             hint: make them name the same Batch account"
+        );
+    }
+    Ok(said.into_iter().next().map(|(_, name)| name))
+}
+
 /// Credentials from the environment, under the Azure CLI's and SDKs' names.
-fn credential(account: &Account, endpoint: &str, from_spec: bool) -> anyhow::Result<Credential> {
+fn credential(name: Option<&str>, endpoint: &Endpoint) -> anyhow::Result<Credential> {
     if let Some(token) = env("AZURE_BATCH_ACCESS_TOKEN") {
         return Ok(Credential::Token(token));
     }
     if let Some(key) = env("AZURE_BATCH_ACCESS_KEY") {
-        let spec_name = account.name.clone().filter(|_| from_spec);
-        let name = spec_name
-            .or_else(|| env("AZURE_BATCH_ACCOUNT"))
-            .or_else(|| account.name.clone())
-            .or_else(|| account_from_endpoint(endpoint))
-            .context(
-                "the Batch account name is unknown: set [account] name or AZURE_BATCH_ACCOUNT",
-            )?;
+        let name = name.context(format!(
+            "the Batch account name is unknown: set [account] name or {ACCOUNT_VAR}"
+        ))?;
         return Ok(Credential::SharedKey(SharedKey::new(name, &key).context(
             "the Shared Key credential (the account name and AZURE_BATCH_ACCESS_KEY)",
         )?));
@@ -95,17 +173,8 @@ fn credential(account: &Account, endpoint: &str, from_spec: bool) -> anyhow::Res
         )));
     }
     bail!(
-        "no credentials for {endpoint}: set AZURE_BATCH_ACCOUNT and AZURE_BATCH_ACCESS_KEY (Shared Key), \
+        "no credentials for {endpoint}: set {ACCOUNT_VAR} and AZURE_BATCH_ACCESS_KEY (Shared Key), \
          AZURE_BATCH_ACCESS_TOKEN (a Microsoft Entra ID token), or AZURE_TENANT_ID, AZURE_CLIENT_ID and \
          AZURE_CLIENT_SECRET (a service principal)"
     )
-}
-
-/// `https://myaccount.eastus.batch.azure.com` → `myaccount`.
-fn account_from_endpoint(endpoint: &str) -> Option<String> {
-    let url = url::Url::parse(endpoint).ok()?;
-    let host = url.host_str()?;
-    host.ends_with(".batch.azure.com")
-        .then(|| host.split('.').next().map(str::to_string))
-        .flatten()
 }

@@ -5,13 +5,9 @@ use std::collections::BTreeMap;
 
 use super::secrets::{self, Secrets};
 use crate::plan::config::*;
-use crate::plan::file::Source;
 use crate::plan::users::{Expiry, UserConfig};
 use crate::plan::{DesiredPool, LivePool, OnNonEmpty, bookkeeping, fingerprint};
 use crate::spec::{self, path};
-
-/// The owner id used when a spec names none.
-pub const DEFAULT_OWNER: &str = "default";
 
 /// The planner's desired state, and the secret values apply will send.
 ///
@@ -23,6 +19,8 @@ pub fn desired(
     live: &[LivePool],
 ) -> (crate::plan::Desired, Secrets) {
     let mut secrets = Secrets::default();
+    let owner = spec.account.owner.clone().unwrap_or_default();
+    let owner = owner.as_str();
     let pools = spec
         .pools
         .iter()
@@ -33,7 +31,7 @@ pub fn desired(
                     .get(&path::pool_field(id, field))
                     .map(|s| s.expose().to_string())
             };
-            let config = pool_config(id, pool, have, &secret, &mut secrets);
+            let config = pool_config(id, pool, have, owner, &secret, &mut secrets);
             let users = pool
                 .users
                 .iter()
@@ -41,23 +39,26 @@ pub fn desired(
                     let record = have.and_then(|h| h.users.users.get(name));
                     let password =
                         secret(&format!("users.{}.password", path::key(name))).map(|value| {
-                            let from = user.password.as_ref().map(secrets::source);
-                            let from = from.unwrap_or(Source::Value(String::new()));
-                            secrets.insert(id, &secrets::user_password(name), value.clone(), from);
-                            fingerprint::reconcile(
+                            let key = secrets::user_password(name);
+                            let fp = fingerprint::reconcile(
                                 &value,
                                 record.and_then(|r| r.password.as_deref()),
-                            )
+                                owner,
+                                &key,
+                            );
+                            secrets.insert(id, &key, value);
+                            fp
                         });
                     let ssh_key = user.ssh_public_key.as_ref().map(|key| {
                         let text = key.key.trim().to_string();
+                        let name = secrets::user_ssh_key(name);
                         let fp = fingerprint::reconcile(
                             &text,
                             record.and_then(|r| r.ssh_key.as_deref()),
+                            owner,
+                            &name,
                         );
-                        // A public key is not a secret: a plan file may hold it.
-                        let from = Source::Value(text.clone());
-                        secrets.insert(id, &secrets::user_ssh_key(name), text, from);
+                        secrets.insert(id, &name, text);
                         fp
                     });
                     let expiry = match spec::Expiry::from_fields(
@@ -97,10 +98,7 @@ pub fn desired(
         .collect();
     let account = &spec.account;
     let desired = crate::plan::Desired {
-        owner: account
-            .owner
-            .clone()
-            .unwrap_or_else(|| DEFAULT_OWNER.to_string()),
+        owner: owner.to_string(),
         prune: account.prune,
         // A command-line choice, not the spec's: the command sets it.
         stop_pending_resize: false,
@@ -113,6 +111,7 @@ fn pool_config(
     id: &str,
     pool: &spec::Pool,
     have: Option<&LivePool>,
+    owner: &str,
     secret: &dyn Fn(&str) -> Option<String>,
     secrets: &mut Secrets,
 ) -> PoolConfig {
@@ -167,16 +166,11 @@ fn pool_config(
                     None => {
                         let value = secret(&format!("container.registries[{i}].password"));
                         let fingerprint = value.map(|value| {
+                            let key = bookkeeping::registry_password(&server);
+                            let recorded = live_registry(&server);
                             let fp =
-                                fingerprint::reconcile(&value, live_registry(&server).as_deref());
-                            let from = registry.password.as_ref().map(secrets::source);
-                            let from = from.unwrap_or(Source::Value(String::new()));
-                            secrets.insert(
-                                id,
-                                &bookkeeping::registry_password(&server),
-                                value,
-                                from,
-                            );
+                                fingerprint::reconcile(&value, recorded.as_deref(), owner, &key);
+                            secrets.insert(id, &key, value);
                             fp
                         });
                         RegistryAuth::Password {
@@ -198,7 +192,7 @@ fn pool_config(
             registries,
         }
     });
-    let user_accounts = user_accounts(id, pool, have, secret, secrets);
+    let user_accounts = user_accounts(id, pool, have, owner, secret, secrets);
     PoolConfig {
         display_name: pool.display_name.clone().filter(|name| !name.is_empty()),
         vm_size: pool.vm_size.trim().to_ascii_lowercase(),
@@ -234,6 +228,7 @@ fn user_accounts(
     id: &str,
     pool: &spec::Pool,
     have: Option<&LivePool>,
+    owner: &str,
     secret: &dyn Fn(&str) -> Option<String>,
     secrets: &mut Secrets,
 ) -> BTreeMap<String, UserAccount> {
@@ -242,10 +237,10 @@ fn user_accounts(
         .map(|(name, account)| {
             let live = have.and_then(|h| h.config.user_accounts.get(name));
             let at = format!("user_accounts.{}", path::key(name));
-            let mut sensitive = |field: &str, key: String, reference, recorded: Option<&str>| {
+            let mut sensitive = |field: &str, key: String, recorded: Option<&str>| {
                 let fingerprint = secret(&format!("{at}.{field}")).map(|value| {
-                    let fp = fingerprint::reconcile(&value, recorded);
-                    secrets.insert(id, &key, value, secrets::source(reference));
+                    let fp = fingerprint::reconcile(&value, recorded, owner, &key);
+                    secrets.insert(id, &key, value);
                     fp
                 });
                 Sensitive { fingerprint }
@@ -253,17 +248,15 @@ fn user_accounts(
             let password = sensitive(
                 "password",
                 bookkeeping::account_password(name),
-                &account.password,
                 live.and_then(|l| l.password.fingerprint.as_deref()),
             );
-            let ssh_private_key = account.ssh_private_key.as_ref().map(|key| {
+            let ssh_private_key = account.ssh_private_key.as_ref().map(|_| {
                 let recorded = live
                     .and_then(|l| l.ssh_private_key.as_ref())
                     .and_then(|k| k.fingerprint.as_deref());
                 sensitive(
                     "ssh_private_key",
                     bookkeeping::account_ssh_key(name),
-                    key,
                     recorded,
                 )
             });

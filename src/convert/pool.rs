@@ -218,11 +218,17 @@ pub fn config_hash(config: &PoolConfig) -> String {
         .collect()
 }
 
-/// The bookkeeping a pool with `config` carries.
-fn bookkeeping_of(config: &PoolConfig, owner: &str, users: Option<&UsersBook>) -> Bookkeeping {
+/// The bookkeeping a pool with `config` carries: what the configuration decides, and the
+/// entries `kept` as they were read (node-user bookkeeping and any other of batchform's own).
+fn bookkeeping_of(
+    config: &PoolConfig,
+    owner: &str,
+    kept: &BTreeMap<String, String>,
+) -> Bookkeeping {
     let mut book = Bookkeeping {
         owner: Some(owner.to_string()),
         protect: config.protect,
+        other: kept.clone(),
         ..Bookkeeping::default()
     };
     for (name, value) in config.sensitive() {
@@ -232,21 +238,15 @@ fn bookkeeping_of(config: &PoolConfig, owner: &str, users: Option<&UsersBook>) -
     }
     book.other
         .insert(bookkeeping::CONFIG.to_string(), config_hash(config));
-    if let Some(users) = users.filter(|u| **u != UsersBook::default()) {
-        book.other.insert(
-            BOOK.to_string(),
-            serde_json::to_string(users).unwrap_or_default(),
-        );
-    }
     book
 }
 
 fn metadata(
     config: &PoolConfig,
     owner: &str,
-    users: Option<&UsersBook>,
+    kept: &BTreeMap<String, String>,
 ) -> Vec<wire::MetadataItem> {
-    bookkeeping::join(&config.metadata, &bookkeeping_of(config, owner, users))
+    bookkeeping::join(&config.metadata, &bookkeeping_of(config, owner, kept))
         .into_iter()
         .map(|(name, value)| wire::MetadataItem { name, value })
         .collect()
@@ -452,7 +452,7 @@ pub fn create_body(
         task_slots_per_node: Some(config.task_slots_per_node as i32),
         task_scheduling_policy: Some(scheduling(config.task_scheduling)),
         user_accounts: Some(user_accounts_body(id, config, secrets)?).filter(|a| !a.is_empty()),
-        metadata: Some(metadata(config, owner, None)),
+        metadata: Some(metadata(config, owner, &BTreeMap::new())),
         ..Default::default()
     };
     match &config.scale {
@@ -476,18 +476,19 @@ pub fn create_body(
 }
 
 /// The PATCH body: metadata and the start task always (PATCH replaces what it names and keeps
-/// the rest), and the empty-only fields when the pool is empty. Removing a start task is not a
-/// PATCH: see [`replace_properties_body`].
+/// the rest), and the empty-only fields when the pool is empty. Metadata is replaced whole, so
+/// it carries `kept`, batchform's entries as read at the ETag the PATCH is conditional on.
+/// Removing a start task is not a PATCH: see [`replace_properties_body`].
 pub fn patch_body(
     id: &str,
     config: &PoolConfig,
     empty_only: bool,
     owner: &str,
     secrets: &Secrets,
-    users: Option<&UsersBook>,
+    kept: &BTreeMap<String, String>,
 ) -> Result<wire::PoolUpdate, MissingSecret> {
     let mut body = wire::PoolUpdate {
-        metadata: Some(metadata(config, owner, users)),
+        metadata: Some(metadata(config, owner, kept)),
         start_task: config.start_task.as_ref().map(start_task_body),
         ..Default::default()
     };
@@ -515,12 +516,12 @@ pub fn patch_body(
 pub fn replace_properties_body(
     config: &PoolConfig,
     owner: &str,
-    users: Option<&UsersBook>,
+    kept: &BTreeMap<String, String>,
 ) -> wire::PoolReplaceProperties {
     wire::PoolReplaceProperties {
         start_task: config.start_task.as_ref().map(start_task_body),
         application_package_references: Vec::new(),
-        metadata: metadata(config, owner, users),
+        metadata: metadata(config, owner, kept),
     }
 }
 

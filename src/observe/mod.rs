@@ -64,6 +64,8 @@ pub async fn attach_nodes(client: &Client, live: &mut Live, pools: &[String]) ->
 pub fn live_pool(pool: &wire::Pool) -> LivePool {
     let (user_metadata, book) = split_metadata(pool);
     let users = users_book(&book);
+    let users_unreadable = users.is_none();
+    let users = users.unwrap_or_default();
     LivePool {
         id: pool.id.clone().unwrap_or_default(),
         etag: pool.e_tag.clone().unwrap_or_default(),
@@ -78,6 +80,8 @@ pub fn live_pool(pool: &wire::Pool) -> LivePool {
         config: crate::convert::live_config(pool, &book, user_metadata),
         running_tasks: None,
         users,
+        users_unreadable,
+        kept: book.kept(),
         nodes: None,
     }
 }
@@ -91,12 +95,13 @@ fn split_metadata(pool: &wire::Pool) -> (BTreeMap<String, String>, Bookkeeping) 
     )
 }
 
-fn users_book(book: &Bookkeeping) -> UsersBook {
-    // Bookkeeping someone edited by hand into nonsense counts as none: users are re-added.
-    book.other
-        .get(BOOK)
-        .and_then(|json| serde_json::from_str(json).ok())
-        .unwrap_or_default()
+/// The node-user bookkeeping: empty when there is none, `None` when it cannot be read (then
+/// which users the nodes hold is unknown, and planning says so instead of guessing).
+fn users_book(book: &Bookkeeping) -> Option<UsersBook> {
+    match book.other.get(BOOK) {
+        None => Some(UsersBook::default()),
+        Some(json) => serde_json::from_str(json).ok(),
+    }
 }
 
 fn count(n: Option<i32>) -> u32 {
@@ -145,6 +150,8 @@ pub struct PoolStatus {
     pub owner: Option<String>,
     pub config_hash: Option<String>,
     pub users: UsersBook,
+    /// The node-user bookkeeping is there but cannot be read.
+    pub users_unreadable: bool,
     pub user_metadata: BTreeMap<String, String>,
     pub book: Bookkeeping,
 }
@@ -195,7 +202,8 @@ fn status(pool: &wire::Pool, etag: Option<String>) -> PoolStatus {
             .collect(),
         owner: book.owner.clone(),
         config_hash: book.other.get(bookkeeping::CONFIG).cloned(),
-        users: users_book(&book),
+        users: users_book(&book).unwrap_or_default(),
+        users_unreadable: users_book(&book).is_none(),
         user_metadata,
         book,
     }

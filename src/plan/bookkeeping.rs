@@ -43,6 +43,14 @@ pub struct Bookkeeping {
 }
 
 impl Bookkeeping {
+    /// The entries the configuration does not decide, which every metadata write keeps as they
+    /// are: node-user bookkeeping, and whatever a newer batchform wrote.
+    pub fn kept(&self) -> BTreeMap<String, String> {
+        let mut kept = self.other.clone();
+        kept.remove(CONFIG);
+        kept
+    }
+
     pub fn fingerprint(&self, name: &str) -> Option<&str> {
         self.fingerprints
             .get(name.strip_prefix(FINGERPRINT).unwrap_or(name))

@@ -61,6 +61,11 @@ pub struct LivePool {
     pub running_tasks: Option<u32>,
     /// What node users were applied (from its bookkeeping).
     pub users: UsersBook,
+    /// The node-user bookkeeping is there but cannot be read: which users nodes hold is unknown.
+    pub users_unreadable: bool,
+    /// batchform's metadata entries the configuration does not decide (see
+    /// [`super::PoolPlan::kept`]).
+    pub kept: std::collections::BTreeMap<String, String>,
     /// Its nodes, when observed (pools with users, in the spec or in the bookkeeping).
     pub nodes: Option<Vec<NodeInfo>>,
 }

@@ -16,5 +16,5 @@ mod testing;
 pub mod users;
 
 pub use input::{CatalogImage, Desired, DesiredPool, Live, LivePool, OnNonEmpty};
-pub use model::{Action, Cost, Plan, PlanError, PoolPlan, Step, Strategy};
+pub use model::{AccountRef, Action, Cost, Plan, PlanError, PoolPlan, Step, Strategy};
 pub use planner::plan;

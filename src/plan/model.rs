@@ -18,6 +18,9 @@ pub const FORMAT_VERSION: &str = "1";
 /// Everything `apply` would do to the account.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Plan {
+    /// The account the plan was made against: apply carries it out there and nowhere else.
+    #[serde(default)]
+    pub account: AccountRef,
     pub format_version: String,
     /// Pools of this spec, in id order, including those with nothing to do.
     pub pools: Vec<PoolPlan>,
@@ -28,6 +31,11 @@ pub struct Plan {
 }
 
 impl Plan {
+    /// The line that opens every rendering: which account this plan is for.
+    pub fn title(&self) -> Option<String> {
+        (!self.account.endpoint.is_empty()).then(|| format!("Plan for {}", self.account))
+    }
+
     /// Whether applying this plan would change anything.
     pub fn has_changes(&self) -> bool {
         self.pools.iter().any(|p| p.action != Action::NoOp)
@@ -41,6 +49,39 @@ impl Plan {
             count(&|a| a == Action::Update),
             count(&|a| matches!(a, Action::Delete | Action::Recreate)),
         )
+    }
+}
+
+/// Which account a plan is for.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountRef {
+    /// `emulator` (the local one), or the account endpoint URL.
+    pub endpoint: String,
+    /// The account name (empty when neither the spec, the environment nor the host says it).
+    pub name: String,
+    /// How batchform signed in, for people (a plan may be applied with another credential).
+    pub credential: String,
+}
+
+impl AccountRef {
+    /// The same account (the credential may differ).
+    pub fn same_account(&self, other: &AccountRef) -> bool {
+        self.endpoint == other.endpoint && self.name == other.name
+    }
+}
+
+impl std::fmt::Display for AccountRef {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let name = if self.name.is_empty() {
+            "(unnamed)"
+        } else {
+            &self.name
+        };
+        let at = match self.endpoint.as_str() {
+            "emulator" => "on the local emulator (.batchform/)".to_string(),
+            url => format!("at {}", url.split_once("://").map_or(url, |(_, rest)| rest)),
+        };
+        write!(f, "account {name} {at} via {}", self.credential)
     }
 }
 
@@ -58,6 +99,10 @@ pub struct PoolPlan {
     pub changes: Vec<FieldChange>,
     pub steps: Vec<Step>,
     pub cost: Cost,
+    /// What the account is still doing that the spec waits on (a resize in flight, nodes not
+    /// ready for their users): apply waits for it, and until then the account does not match.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub pending: Vec<String>,
     /// The ETag the plan was made against; every write carries it in `If-Match`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub etag: Option<String>,
@@ -65,6 +110,10 @@ pub struct PoolPlan {
     pub live: Option<PoolConfig>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub desired: Option<PoolConfig>,
+    /// batchform's own metadata entries that the configuration does not decide (node-user
+    /// bookkeeping; entries a newer batchform wrote), as read: every metadata write keeps them.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub kept: std::collections::BTreeMap<String, String>,
     /// Node users: what changes on which nodes (computed again against the nodes of the moment
     /// when applied, since nodes come and go).
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -24,7 +24,9 @@ pub fn plan(desired: &Desired, live: &Live, now: DateTime<Utc>) -> Plan {
             .pools
             .iter()
             .find(|p| p.id.eq_ignore_ascii_case(&pool.id));
-        plan_users(pool, want, have, now);
+        if let Some(error) = plan_users(pool, want, have, now) {
+            plan.errors.push(error);
+        }
     }
     plan
 }
@@ -64,32 +66,47 @@ pub fn replan(
         changes: Vec::new(),
         steps: Vec::new(),
         cost: Cost::default(),
+        pending: Vec::new(),
         etag: None,
         live: None,
         desired: None,
+        kept: Default::default(),
         users: None,
     }))
 }
 
 /// Adds node users to a pool's plan: a sync step after everything else when the pool has users
-/// (in the spec, or applied before and now to be removed).
+/// (in the spec, or applied before and now to be removed), or nodes that will need them once
+/// ready.
 fn plan_users(
     pool: &mut PoolPlan,
     want: Option<&DesiredPool>,
     have: Option<&LivePool>,
     now: DateTime<Utc>,
-) {
+) -> Option<PlanError> {
     if pool.action == Action::Delete {
-        return;
+        return None;
     }
     let desired = want.map(|w| w.users.as_slice()).unwrap_or_default();
     let recreated = matches!(pool.action, Action::Create | Action::Recreate);
     let book = match have {
+        Some(have) if !recreated && have.users_unreadable => {
+            return Some(PlanError {
+                pool: pool.id.clone(),
+                field: Some("users".into()),
+                message: format!(
+                    "the node-user bookkeeping of pool `{}` (metadata `{}`) cannot be read, so which users its nodes hold is unknown",
+                    pool.id,
+                    users::BOOK
+                ),
+                hint: Some("restore the entry as batchform wrote it, or reimage the pool's nodes (which removes every node user) and delete the entry".into()),
+            });
+        }
         Some(have) if !recreated => have.users.clone(),
         _ => UsersBook::default(),
     };
     if desired.is_empty() && book.users.is_empty() {
-        return;
+        return None;
     }
     // A pool about to be created, recreated or drained has no nodes to plan against yet.
     let nodes = match have.and_then(|h| h.nodes.as_ref()) {
@@ -98,17 +115,27 @@ fn plan_users(
     };
     let users = users::plan(desired, &book, nodes, now);
     let reshaped = !pool.steps.is_empty();
-    if users.has_changes() || reshaped {
+    let waiting = users.waiting();
+    if users.has_changes() || reshaped || waiting > 0 {
         pool.steps.push(Step::SyncUsers);
         if pool.action == Action::NoOp {
             pool.action = Action::Update;
         }
     }
+    if waiting > 0 {
+        pool.pending.push(format!(
+            "{waiting} node{} not ready for users yet: apply waits for {} and then brings users in line",
+            if waiting == 1 { "" } else { "s" },
+            if waiting == 1 { "it" } else { "them" },
+        ));
+    }
     pool.users = Some(users);
+    None
 }
 
 fn plan_pools(desired: &Desired, live: &Live, now: DateTime<Utc>) -> Plan {
     let mut plan = Plan {
+        account: Default::default(),
         format_version: FORMAT_VERSION.to_string(),
         pools: Vec::new(),
         unmanaged: Vec::new(),
@@ -189,9 +216,11 @@ fn create(want: &DesiredPool) -> PoolPlan {
         // The create body carries node counts or the autoscale formula: one step.
         steps: vec![Step::Create],
         cost: Cost::default(),
+        pending: Vec::new(),
         etag: None,
         live: None,
         desired: Some(want.config.clone()),
+        kept: Default::default(),
         users: None,
     }
 }
@@ -210,9 +239,11 @@ fn delete(have: &LivePool) -> PoolPlan {
             tasks_requeued: true,
             unavailable: true,
         },
+        pending: Vec::new(),
         etag: Some(have.etag.clone()),
         live: Some(have.config.clone()),
         desired: None,
+        kept: have.kept.clone(),
         users: None,
     }
 }
@@ -227,9 +258,11 @@ fn update(want: &DesiredPool, have: &LivePool) -> Result<PoolPlan, PlanError> {
         changes,
         steps: Vec::new(),
         cost: Cost::default(),
+        pending: Vec::new(),
         etag: Some(have.etag.clone()),
         live: Some(have.config.clone()),
         desired: Some(want.config.clone()),
+        kept: have.kept.clone(),
         users: None,
     };
     if have.deleting {
@@ -239,6 +272,24 @@ fn update(want: &DesiredPool, have: &LivePool) -> Result<PoolPlan, PlanError> {
         return Ok(pool);
     }
     if pool.changes.is_empty() {
+        // The spec's node counts, but the account is not there yet.
+        if let (
+            false,
+            Scale::Fixed {
+                dedicated,
+                low_priority,
+                ..
+            },
+        ) = (have.steady, &want.config.scale)
+        {
+            pool.action = Action::Update;
+            pool.steps.push(Step::WaitSteady);
+            pool.pending.push(format!(
+                "a resize is in flight ({} of {} nodes): apply waits for it to finish",
+                have.current_nodes(),
+                dedicated + low_priority
+            ));
+        }
         return Ok(pool);
     }
     pool.action = Action::Update;

@@ -14,6 +14,8 @@ use serde::{Deserialize, Serialize};
 
 /// The metadata entry that holds the users' bookkeeping.
 pub const BOOK: &str = "batchform:users";
+/// Why a user is added everywhere: it is new (not only new nodes).
+pub const NEW_USER: &str = "new user";
 
 /// A desired node user.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -74,7 +76,22 @@ pub struct UserRecord {
         with = "optional_duration"
     )]
     pub valid_for: Option<Duration>,
+    /// Written before the node calls that set this user, and cleared once they all succeeded:
+    /// until then nodes may hold this record, an older one, or none, so the next sync deletes
+    /// and adds it again everywhere.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub unconfirmed: bool,
 }
+
+/// Node states on the way to ready (the service's, lowercase).
+pub const BECOMING_READY: &[&str] = &[
+    "creating",
+    "starting",
+    "waitingforstarttask",
+    "rebooting",
+    "reimaging",
+    "upgradingos",
+];
 
 /// A live node, as user planning needs it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -90,6 +107,21 @@ impl NodeInfo {
     /// Users can be changed only on `idle` and `running` nodes.
     pub fn ready(&self) -> bool {
         matches!(self.state.as_str(), "idle" | "running")
+    }
+
+    /// On its way to ready by itself: apply waits for it rather than leave it behind.
+    pub fn becoming_ready(&self) -> bool {
+        BECOMING_READY.contains(&self.state.as_str())
+    }
+
+    /// May hold users written before, although none can be changed on it now. A node being
+    /// created has none yet, a reimage removes them all, and a node leaving the pool is going.
+    pub fn may_hold_users_unreachable(&self) -> bool {
+        !self.ready()
+            && !matches!(
+                self.state.as_str(),
+                "creating" | "reimaging" | "leavingpool"
+            )
     }
 }
 
@@ -125,13 +157,68 @@ pub struct UsersPlan {
     pub pending: BTreeMap<String, Vec<String>>,
     /// The bookkeeping to record once every change has succeeded.
     pub book: UsersBook,
-    /// The bookkeeping as it is now (kept as it is by other metadata writes until then).
-    pub recorded: UsersBook,
 }
 
 impl UsersPlan {
     pub fn has_changes(&self) -> bool {
         !self.changes.is_empty()
+    }
+
+    /// Nodes on their way to ready that will need users then: apply waits for them.
+    pub fn waiting(&self) -> usize {
+        self.pending
+            .iter()
+            .filter(|(state, _)| BECOMING_READY.contains(&state.as_str()))
+            .map(|(_, nodes)| nodes.len())
+            .sum()
+    }
+
+    /// The bookkeeping to record before the node calls: `before`, with every user a call may
+    /// set in its new form and marked unconfirmed. Users being deleted stay as they are until
+    /// the deletes are confirmed, so that whatever happens in between, every user a node may
+    /// hold is in the bookkeeping.
+    pub fn intent(&self, before: &UsersBook) -> UsersBook {
+        let mut intent = before.clone();
+        for change in self
+            .changes
+            .iter()
+            .filter(|c| c.action != UserAction::Delete)
+        {
+            if let Some(record) = self.book.users.get(&change.user) {
+                intent.users.insert(
+                    change.user.clone(),
+                    UserRecord {
+                        unconfirmed: true,
+                        ..record.clone()
+                    },
+                );
+            }
+        }
+        intent
+    }
+
+    /// After another writer's bookkeeping won a race: `theirs`, with every user these calls may
+    /// have set added as unconfirmed, so that the next sync puts it right on every node.
+    pub fn merged_into(&self, theirs: &UsersBook) -> UsersBook {
+        let mut merged = theirs.clone();
+        for change in self
+            .changes
+            .iter()
+            .filter(|c| c.action != UserAction::Delete)
+        {
+            let Some(ours) = self.book.users.get(&change.user) else {
+                continue;
+            };
+            merged
+                .users
+                .entry(change.user.clone())
+                .and_modify(|record| record.unconfirmed = true)
+                .or_insert_with(|| UserRecord {
+                    unconfirmed: true,
+                    ..ours.clone()
+                });
+        }
+        merged
     }
 
     /// Calls to make: one per user and node (a recreate is two).
@@ -197,9 +284,16 @@ pub fn plan(
             password: user.password.clone(),
             expires,
             valid_for,
+            unconfirmed: false,
         };
         match old {
-            None => change(&user.name, UserAction::Add, all.clone(), "new user"),
+            None => change(&user.name, UserAction::Add, all.clone(), NEW_USER),
+            Some(old) if old.unconfirmed => change(
+                &user.name,
+                UserAction::Recreate,
+                all.clone(),
+                "an earlier apply did not finish it on every node",
+            ),
             Some(old) if old.admin != record.admin => change(
                 &user.name,
                 UserAction::Recreate,
@@ -225,17 +319,24 @@ pub fn plan(
         }
         records.insert(user.name.clone(), record);
     }
-    for name in book
+    // A removed user leaves the bookkeeping only once no node can still hold it: a node that
+    // is not ready (rebooting, unusable, ...) keeps its users, and no call can reach it now.
+    let unreachable = nodes.iter().any(NodeInfo::may_hold_users_unreachable);
+    let removed: Vec<(&String, &UserRecord)> = book
         .users
-        .keys()
-        .filter(|name| !records.contains_key(*name))
-    {
+        .iter()
+        .filter(|(name, _)| !records.contains_key(*name))
+        .collect();
+    for (name, old) in removed {
         change(
             name,
             UserAction::Delete,
             all.clone(),
             "removed from the spec",
         );
+        if unreachable {
+            records.insert(name.clone(), old.clone());
+        }
     }
     for node in nodes.iter().filter(|n| !n.ready()) {
         plan.pending

@@ -8,7 +8,11 @@ use crate::plan::{Action, Plan};
 
 /// The plan as Markdown.
 pub fn render(plan: &Plan) -> String {
-    let mut out = String::from("### batchform plan\n\n");
+    let mut out = if plan.account.endpoint.is_empty() {
+        String::from("### batchform plan\n\n")
+    } else {
+        format!("### batchform plan for {}\n\n", plan.account)
+    };
     let _ = writeln!(out, "**{}**\n", summary(plan));
     if !plan.pools.is_empty() {
         out.push_str("| pool | action | cost |\n| --- | --- | --- |\n");
@@ -31,6 +35,9 @@ pub fn render(plan: &Plan) -> String {
             headline(pool)
         );
         let _ = writeln!(out, "Steps: {}\n", steps(&pool.steps));
+        for pending in &pool.pending {
+            let _ = writeln!(out, "Pending: {pending}\n");
+        }
         if !pool.changes.is_empty() {
             out.push_str("| field | live | desired | how |\n| --- | --- | --- | --- |\n");
             for change in &pool.changes {

@@ -53,6 +53,13 @@ pub(crate) fn headline(pool: &PoolPlan) -> &'static str {
         }
         (Action::Create, _) => "will be created",
         (Action::Update, Some(Strategy::Drain)) => "will be drained, updated and scaled back",
+        (Action::Update, None)
+            if pool.changes.is_empty()
+                && pool.users.as_ref().is_none_or(|u| !u.has_changes())
+                && !pool.pending.is_empty() =>
+        {
+            "is not settled yet: apply waits for it"
+        }
         (Action::Update, _) => "will be updated in place",
         (Action::Recreate, _) => "must be replaced (deleted, then created)",
         (Action::Delete, _) => "will be destroyed",

@@ -60,6 +60,8 @@ fn live(id: &str, config: PoolConfig, nodes: u32) -> LivePool {
         config,
         running_tasks: Some(4),
         users: Default::default(),
+        users_unreadable: false,
+        kept: Default::default(),
         nodes: None,
     }
 }
@@ -153,11 +155,17 @@ fn sample() -> Plan {
         node("n2", "running"),
         node("n3", "starting"),
     ]);
-    plan(
+    let mut plan = plan(
         &desired,
         &live,
         chrono::Utc.with_ymd_and_hms(2026, 6, 1, 0, 0, 0).unwrap(),
-    )
+    );
+    plan.account = crate::plan::AccountRef {
+        endpoint: "https://render.eastus.batch.azure.com".into(),
+        name: "render".into(),
+        credential: "Shared Key".into(),
+    };
+    plan
 }
 
 #[test]

@@ -24,7 +24,7 @@ pub struct Options {
 /// The plan as text.
 pub fn render(plan: &Plan, options: Options) -> String {
     let paint = Paint(options.color);
-    let mut out = String::new();
+    let mut out = plan.title().map(|t| t + "\n\n").unwrap_or_default();
     let changed: Vec<&PoolPlan> = plan
         .pools
         .iter()
@@ -86,6 +86,9 @@ fn pool_block(out: &mut String, pool: &PoolPlan, paint: Paint, options: Options)
     let _ = writeln!(out, "  # pool {:?} {}", pool.id, paint.bold(headline(pool)));
     if let Some(cost) = cost(&pool.cost) {
         let _ = writeln!(out, "  #   cost: {cost}");
+    }
+    for pending in &pool.pending {
+        let _ = writeln!(out, "  #   pending: {pending}");
     }
     if pool.steps.len() > 1 || pool.action == Action::Update {
         let _ = writeln!(out, "  #   steps: {}", steps(&pool.steps));

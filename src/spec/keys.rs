@@ -178,8 +178,9 @@ pub fn check_openssh_public_key(text: &str) -> Result<&str, KeyError> {
                     .join(", ")
             )
         };
+        // The text is not quoted: a key file may turn out to hold something secret.
         return Err(key_error(
-            format!("`{}` is not an SSH public key type", shorten(kind)),
+            "this does not start with an SSH public key type",
             hint,
         ));
     }
@@ -198,11 +199,12 @@ pub fn check_openssh_public_key(text: &str) -> Result<&str, KeyError> {
     match first_string(&bytes) {
         Some(embedded) if embedded == kind.as_bytes() => {}
         Some(embedded) => {
+            let says = std::str::from_utf8(embedded)
+                .ok()
+                .filter(|t| KEY_TYPES.contains(t))
+                .map_or("another key type".to_string(), |t| format!("`{t}`"));
             return Err(key_error(
-                format!(
-                    "the key data says `{}`, but the line starts with `{kind}`",
-                    shorten(&String::from_utf8_lossy(embedded))
-                ),
+                format!("the key data says {says}, but the line starts with `{kind}`"),
                 "copy the whole line of the `.pub` file unchanged",
             ));
         }
@@ -226,14 +228,6 @@ pub fn check_openssh_public_key(text: &str) -> Result<&str, KeyError> {
 fn first_string(bytes: &[u8]) -> Option<&[u8]> {
     let len = u32::from_be_bytes(bytes.get(..4)?.try_into().ok()?);
     bytes.get(4..4usize.checked_add(usize::try_from(len).ok()?)?)
-}
-
-fn shorten(text: &str) -> String {
-    if text.chars().count() > 40 {
-        format!("{}…", text.chars().take(40).collect::<String>())
-    } else {
-        text.to_owned()
-    }
 }
 
 #[cfg(test)]
@@ -271,5 +265,18 @@ mod tests {
         }
         let err = check_openssh_public_key(&swapped).unwrap_err();
         assert!(err.message.contains("says `ssh-ed25519`"), "{err}");
+    }
+
+    #[test]
+    fn errors_never_quote_what_is_not_a_key() {
+        for text in ["hunter2", "hunter2 AAAA", "ssh-ed25519 aHVudGVyMg=="] {
+            let err = check_openssh_public_key(text).unwrap_err();
+            assert!(!err.message.contains("hunter2"), "{err}");
+            assert!(!err.hint.contains("hunter2"), "{err}");
+        }
+        // A blob whose embedded type is a secret-looking word.
+        let blob = base64::engine::general_purpose::STANDARD.encode(b"\0\0\0\x07hunter2");
+        let err = check_openssh_public_key(&format!("ssh-rsa {blob}")).unwrap_err();
+        assert!(!err.message.contains("hunter2"), "{err}");
     }
 }

@@ -28,6 +28,9 @@ pub struct LoadOptions {
     pub resolve_secrets: bool,
     /// The time expiries are checked against.
     pub now: DateTime<Utc>,
+    /// The spec is all there is for an account (plan, apply): it must have an `[account]`
+    /// with an `owner`. Off for `validate`, which may check one file of a spec on its own.
+    pub whole: bool,
 }
 
 impl Default for LoadOptions {
@@ -35,6 +38,7 @@ impl Default for LoadOptions {
         Self {
             resolve_secrets: false,
             now: Utc::now(),
+            whole: false,
         }
     }
 }
@@ -483,6 +487,18 @@ impl Loader {
                 Diagnostic::warning("the spec defines no pools").at(at).hint(
                     "add a pool as [pools.<id>]; with `prune = true` an empty spec deletes every pool it owns",
                 ),
+            );
+        }
+        if options.whole && account.is_none() && self.pool_count > 0 {
+            self.diagnostics.push(
+                Diagnostic::error("the spec has no `[account]` table, so no owner")
+                    .at(self
+                        .sources
+                        .files()
+                        .next()
+                        .map(|_| Span::new(FileId::first(), 0..0)))
+                    .path("account")
+                    .hint(validate::OWNER_HINT),
             );
         }
         let sources = Arc::new(std::mem::take(&mut self.sources));

@@ -6,6 +6,7 @@
 pub mod command;
 pub mod diagnostic;
 pub mod duration;
+pub mod endpoint;
 pub mod expiry;
 pub mod keys;
 pub mod load;
@@ -23,6 +24,7 @@ mod validate;
 
 pub use desired::Desired;
 pub use diagnostic::{Diagnostic, Diagnostics, Severity};
+pub use endpoint::Endpoint;
 pub use expiry::Expiry;
 pub use keys::SshPublicKey;
 pub use load::{LoadOptions, Loaded, load, load_str, load_with};
@@ -34,3 +36,4 @@ pub use model::{
 pub use secret::{Secret, SecretError, SecretRef};
 pub use shape::{SpanIndex, Spot};
 pub use source::{FileId, Location, SourceFile, Sources, Span};
+pub use validate::OWNER_HINT;

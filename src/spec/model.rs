@@ -38,24 +38,24 @@ pub struct SpecFile {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "snake_case")]
 pub struct Account {
-    /// Batch account endpoint, e.g. `https://myaccount.eastus.batch.azure.com`. If omitted, the
-    /// environment variable `AZURE_BATCH_ENDPOINT` is used, else the local emulator.
+    /// Batch account endpoint, e.g. `https://myaccount.eastus.batch.azure.com`, or `emulator` for
+    /// the local emulator. If omitted, `AZURE_BATCH_ENDPOINT` must name it; if both are set they
+    /// must agree.
     #[serde(default)]
-    #[schemars(extend("format" = "uri"))]
     pub endpoint: Option<String>,
     /// Batch account name (3-24 lowercase letters and digits). Shared Key authentication signs
     /// with it; if omitted it is taken from the endpoint's host name.
     #[serde(default)]
     #[schemars(regex(pattern = r"^[a-z0-9]{3,24}$"))]
     pub name: Option<String>,
-    /// Ownership id, written into each pool's metadata as `batchform:owner`. Only pools carrying
-    /// this id are ever deleted; pools owned by another id are never touched. 1-64 characters,
-    /// no whitespace.
+    /// Ownership id (required), written into each pool's metadata as `batchform:owner`. Only
+    /// pools carrying this id are ever changed or deleted; pools owned by another id are never
+    /// touched. Give every spec that manages pools in the account its own, e.g. the team or
+    /// repository name. 1-64 characters, no whitespace.
     #[serde(default)]
-    #[schemars(length(min = 1, max = 64), regex(pattern = r"^\S+$"))]
+    #[schemars(required, length(min = 1, max = 64), regex(pattern = r"^\S+$"))]
     pub owner: Option<String>,
-    /// Delete pools that carry this spec's `owner` but are no longer in the spec. Off by default;
-    /// requires `owner`.
+    /// Delete pools that carry this spec's `owner` but are no longer in the spec. Off by default.
     #[serde(default)]
     pub prune: bool,
 }

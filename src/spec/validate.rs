@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 
 use super::diagnostic::Diagnostic;
 use super::duration::format as fmt_duration;
+use super::endpoint::Endpoint;
 use super::keys::check_openssh_public_key;
 use super::model::{
     Account, Autoscale, Container, FixedScale, Image, Pool, StartTask, UpdateStrategy, User,
@@ -89,9 +90,9 @@ impl Check<'_> {
 pub(crate) fn account(account: &Account, index: &SpanIndex, out: &mut Vec<Diagnostic>) {
     let mut check = Check { index, out };
     if let Some(endpoint) = &account.endpoint
-        && let Err((message, hint)) = check_endpoint(endpoint)
+        && let Err(err) = Endpoint::parse(endpoint)
     {
-        check.bad_value("account.endpoint", message, hint);
+        check.bad_value("account.endpoint", err.message, err.hint);
     }
     if let Some(name) = &account.name {
         let ok = (3..=24).contains(&name.len())
@@ -106,84 +107,30 @@ pub(crate) fn account(account: &Account, index: &SpanIndex, out: &mut Vec<Diagno
             );
         }
     }
-    if let Some(owner) = &account.owner {
-        if owner.is_empty() {
-            check.bad_value(
-                "account.owner",
-                "the owner id is empty",
-                "name the team or repository that owns these pools, e.g. \"team-render\"",
-            );
-        } else if owner.chars().count() > 64 {
-            check.bad_value(
-                "account.owner",
-                format!("the owner id is {} characters long", owner.chars().count()),
-                "owner ids are at most 64 characters",
-            );
-        } else if owner.chars().any(char::is_whitespace) {
-            check.bad_value(
-                "account.owner",
-                format!("the owner id \"{owner}\" contains whitespace"),
-                format!(
-                    "use `-` or `_` instead, e.g. \"{}\"",
-                    owner.split_whitespace().collect::<Vec<_>>().join("-")
-                ),
-            );
+    match &account.owner {
+        None => check.bad_key("account", "`[account]` has no `owner`", OWNER_HINT),
+        Some(owner) if owner.is_empty() => {
+            check.bad_value("account.owner", "the owner id is empty", OWNER_HINT)
         }
-    }
-    if account.prune && account.owner.is_none() {
-        check.bad_value(
-            "account.prune",
-            "`prune = true` needs an `owner`",
-            "pruning deletes only pools this spec owns; set `owner = \"team-render\"` in [account]",
-        );
+        Some(owner) if owner.chars().count() > 64 => check.bad_value(
+            "account.owner",
+            format!("the owner id is {} characters long", owner.chars().count()),
+            "owner ids are at most 64 characters",
+        ),
+        Some(owner) if owner.chars().any(char::is_whitespace) => check.bad_value(
+            "account.owner",
+            format!("the owner id \"{owner}\" contains whitespace"),
+            format!(
+                "use `-` or `_` instead, e.g. \"{}\"",
+                owner.split_whitespace().collect::<Vec<_>>().join("-")
+            ),
+        ),
+        Some(_) => {}
     }
 }
 
-fn check_endpoint(endpoint: &str) -> Result<(), (String, String)> {
-    let example = "e.g. \"https://myaccount.eastus.batch.azure.com\"";
-    let url = url::Url::parse(endpoint).map_err(|err| {
-        (
-            format!("\"{endpoint}\" is not a URL: {err}"),
-            format!("write the account endpoint with its scheme, {example}"),
-        )
-    })?;
-    let loopback = match url.host() {
-        Some(url::Host::Domain(host)) => host.eq_ignore_ascii_case("localhost"),
-        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-        None => false,
-    };
-    match url.scheme() {
-        "https" => {}
-        "http" if loopback => {}
-        "http" => {
-            return Err((
-                "the endpoint must use https".to_owned(),
-                format!("plain http is allowed only on loopback (the local emulator); {example}"),
-            ));
-        }
-        other => {
-            return Err((
-                format!("unsupported endpoint scheme `{other}`"),
-                format!("use https, {example}"),
-            ));
-        }
-    }
-    if url.host().is_none() {
-        return Err((
-            "the endpoint has no host".to_owned(),
-            format!("write the account endpoint, {example}"),
-        ));
-    }
-    if !url.username().is_empty() || url.password().is_some() {
-        return Err((
-            "the endpoint must not carry credentials".to_owned(),
-            "remove the user and password from the URL; authentication is configured separately"
-                .to_owned(),
-        ));
-    }
-    Ok(())
-}
+/// How to choose an owner id: it decides which pools this spec may change or delete.
+pub const OWNER_HINT: &str = "add `owner = \"team-render\"` under [account]: a name for the team or repository whose pools these are, different for every spec that manages pools in the account (only pools carrying it are ever changed or deleted)";
 
 /// Checks one pool.
 pub(crate) fn pool(
@@ -850,16 +797,6 @@ mod tests {
             private_registry("localhost/app").as_deref(),
             Some("localhost")
         );
-    }
-
-    #[test]
-    fn endpoints_need_https_unless_loopback() {
-        assert!(check_endpoint("https://a.eastus.batch.azure.com").is_ok());
-        assert!(check_endpoint("http://127.0.0.1:8765").is_ok());
-        assert!(check_endpoint("http://localhost:8765").is_ok());
-        assert!(check_endpoint("http://a.eastus.batch.azure.com").is_err());
-        assert!(check_endpoint("a.eastus.batch.azure.com").is_err());
-        assert!(check_endpoint("https://u:p@a.eastus.batch.azure.com").is_err());
     }
 
     #[test]

@@ -114,6 +114,8 @@ fn live_from(
         config,
         running_tasks: None,
         users: Default::default(),
+        users_unreadable: false,
+        kept: Default::default(),
         nodes: None,
     }
 }

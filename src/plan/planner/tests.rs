@@ -35,6 +35,8 @@ fn live_pool(id: &str, config: PoolConfig, nodes: u32) -> LivePool {
         config,
         running_tasks: Some(3),
         users: Default::default(),
+        users_unreadable: false,
+        kept: Default::default(),
         nodes: None,
     }
 }
