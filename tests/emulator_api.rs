@@ -616,3 +616,209 @@ async fn paging_select_and_filter() {
     );
     emu.shutdown().await;
 }
+
+/// The value of one detail of an error body.
+fn error_value<'a>(body: &'a serde_json::Value, key: &str) -> Option<&'a str> {
+    body["values"]
+        .as_array()?
+        .iter()
+        .find(|v| v["key"] == key)?["value"]
+        .as_str()
+}
+
+#[tokio::test]
+async fn deeply_nested_filters_are_refused_and_the_emulator_keeps_answering() {
+    let emu = Emu::start(config()).await;
+    emu.steady_pool("deep", 1).await;
+    let nested = format!("{}id eq 'deep'{}", "(".repeat(2000), ")".repeat(2000));
+    let negated = format!("{}id eq 'deep'", "not ".repeat(2000));
+    for filter in [&nested, &negated] {
+        for path in ["/pools", "/pools/deep/nodes"] {
+            let r = emu.get(&format!("{path}?$filter={filter}")).await;
+            assert_eq!(
+                (r.status, r.code()),
+                (400, "InvalidQueryParameterValue"),
+                "{path}: {:?}",
+                r.body
+            );
+            assert_eq!(error_value(&r.body, "QueryParameterName"), Some("$filter"));
+        }
+    }
+    // Nesting within the bound still works, and so does a long flat chain.
+    let shallow = format!("{}id eq 'deep'{}", "(".repeat(20), ")".repeat(20));
+    let chain = vec!["id eq 'deep'"; 1000].join(" and ");
+    for filter in [&shallow, &chain] {
+        let r = emu.get(&format!("/pools?$filter={filter}")).await;
+        assert_eq!(r.status, 200, "{:?}", r.body);
+        assert_eq!(r.body["value"][0]["id"], "deep");
+    }
+    // A body nested past serde's recursion limit (in a property kept as free JSON, and in one
+    // the emulator does not model) is a 400 too.
+    for property in ["mountConfiguration", "somethingNew"] {
+        let mut body = serde_json::to_string(&pool_body("nested", 0)).unwrap();
+        body.pop();
+        body.push_str(&format!(
+            ",\"{property}\": {}{}}}",
+            "[".repeat(5000),
+            "]".repeat(5000)
+        ));
+        let mut request = emu
+            .http
+            .post(format!("{}/pools?api-version=2025-06-01", emu.base))
+            .header("content-type", "application/json; odata=minimalmetadata")
+            .body(body)
+            .build()
+            .unwrap();
+        emu.key.sign_request(&mut request, chrono::Utc::now());
+        let r = emu.http.execute(request).await.unwrap();
+        assert_eq!(r.status(), 400, "{property}");
+    }
+    assert_eq!(emu.get("/pools").await.status, 200);
+    emu.shutdown().await;
+}
+
+#[tokio::test]
+async fn deeply_nested_autoscale_formulas_are_refused_and_the_emulator_keeps_answering() {
+    let emu = Emu::start(config()).await;
+    let mut body = pool_body("auto", 0);
+    body.as_object_mut().unwrap().remove("targetDedicatedNodes");
+    body["enableAutoScale"] = json!(true);
+    body["autoScaleFormula"] = json!("$TargetDedicatedNodes = 1;");
+    emu.create_pool(&body).await;
+    emu.advance(PHASE * 10).await;
+
+    let deep = [
+        format!(
+            "$TargetDedicatedNodes = {}1{};",
+            "(".repeat(2000),
+            ")".repeat(2000)
+        ),
+        format!("$TargetDedicatedNodes = {}1;", "-".repeat(4000)),
+        format!(
+            "$TargetDedicatedNodes = {}1{};",
+            "max(".repeat(1500),
+            ")".repeat(1500)
+        ),
+        format!("$TargetDedicatedNodes = {}1;", "1?1:".repeat(1500)),
+    ];
+    for formula in &deep {
+        for route in ["evaluateautoscale", "enableautoscale"] {
+            let r = emu
+                .post(
+                    &format!("/pools/auto/{route}"),
+                    &json!({"autoScaleFormula": formula}),
+                )
+                .await;
+            assert_eq!(
+                (r.status, r.code()),
+                (400, "AutoScalingFormulaSyntaxError"),
+                "{route}: {:?}",
+                r.body
+            );
+        }
+        let mut create = body.clone();
+        create["id"] = json!("auto-deep");
+        create["autoScaleFormula"] = json!(formula);
+        let r = emu.post("/pools", &create).await;
+        assert_eq!((r.status, r.code()), (400, "AutoScalingFormulaSyntaxError"));
+    }
+    // Long flat chains evaluate: they are wide, not deep.
+    let sum = format!("$TargetDedicatedNodes = {}1;", "1 + ".repeat(1500));
+    let r = emu
+        .post(
+            "/pools/auto/evaluateautoscale",
+            &json!({"autoScaleFormula": sum}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    assert!(
+        r.body["results"]
+            .as_str()
+            .unwrap_or("")
+            .contains("$TargetDedicatedNodes=1501"),
+        "{:?}",
+        r.body
+    );
+    assert_eq!(emu.get("/pools/auto").await.status, 200);
+    emu.shutdown().await;
+}
+
+#[tokio::test]
+async fn inspection_routes_need_the_account_credentials() {
+    let emu = Emu::start(batchform::emulator::Config {
+        token: Some("let-me-in".into()),
+        ..config()
+    })
+    .await;
+    let unsigned = emu
+        .http
+        .get(format!("{}/_emulator/stats", emu.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(unsigned.status(), 403);
+    let body: serde_json::Value = unsigned.json().await.unwrap();
+    assert_eq!(body["code"], "AuthenticationFailed");
+
+    let wrong =
+        batchform::batch::auth::SharedKey::new(emu.handle.account(), "d3Jvbmcta2V5").unwrap();
+    for (method, path, body) in [
+        (Method::GET, "/_emulator/stats", None),
+        (Method::GET, "/_emulator/state", None),
+        (Method::DELETE, "/_emulator/stats", None),
+        (Method::PUT, "/_emulator/faults", Some(json!({"rate": 1.0}))),
+        (
+            Method::POST,
+            "/_emulator/clock/advance",
+            Some(json!({"seconds": 60})),
+        ),
+        (Method::GET, "/_emulator/no-such-route", None),
+    ] {
+        let mut request = emu
+            .http
+            .request(method.clone(), format!("{}{path}", emu.base));
+        if let Some(body) = &body {
+            request = request
+                .header("content-type", "application/json")
+                .body(serde_json::to_vec(body).unwrap());
+        }
+        let mut request = request.build().unwrap();
+        let r = emu
+            .http
+            .execute(request.try_clone().unwrap())
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 403, "unsigned {method} {path}");
+        wrong.sign_request(&mut request, chrono::Utc::now());
+        let r = emu.http.execute(request).await.unwrap();
+        assert_eq!(r.status(), 403, "wrongly signed {method} {path}");
+    }
+    let bad_token = emu
+        .send(
+            Method::GET,
+            "/_emulator/stats",
+            None,
+            &[("authorization", "Bearer nope")],
+        )
+        .await;
+    assert_eq!(
+        (bad_token.status, bad_token.code()),
+        (403, "AuthenticationFailed")
+    );
+    // Nothing the refused requests asked for happened.
+    assert_eq!(emu.get("/_emulator/faults").await.body["rate"], 0.0);
+    assert_eq!(emu.get("/_emulator/clock").await.body["offsetSeconds"], 0.0);
+
+    let signed = emu.get("/_emulator/stats").await;
+    assert_eq!(signed.status, 200, "{:?}", signed.body);
+    let bearer = emu
+        .send(
+            Method::GET,
+            "/_emulator/stats",
+            None,
+            &[("authorization", "Bearer let-me-in")],
+        )
+        .await;
+    assert_eq!(bearer.status, 200);
+    emu.shutdown().await;
+}

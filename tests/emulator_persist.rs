@@ -134,3 +134,49 @@ fn the_embedded_default_keeps_state_under_the_working_directory() {
     assert_eq!(config.key, emulator::DEV_KEY);
     assert!(config.listen.ip().is_loopback());
 }
+
+#[cfg(unix)]
+#[tokio::test]
+async fn saving_never_writes_through_a_link_planted_beside_the_state_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let state_dir = dir.path().join(".batchform");
+    std::fs::create_dir_all(&state_dir).unwrap();
+    let path = state_dir.join("emulator.json");
+    let victim = dir.path().join("victim.txt");
+    std::fs::write(&victim, "not the emulator's").unwrap();
+    // Where an earlier version wrote its temporary copy.
+    std::os::unix::fs::symlink(&victim, state_dir.join("emulator.json.tmp")).unwrap();
+
+    let emu = Emu::start(with_state(&path)).await;
+    emu.create_pool(&pool_body("saved", 0)).await;
+    emu.shutdown().await;
+
+    assert_eq!(
+        std::fs::read_to_string(&victim).unwrap(),
+        "not the emulator's"
+    );
+    assert!(
+        std::fs::read_to_string(&path)
+            .unwrap()
+            .contains("\"saved\"")
+    );
+    assert!(
+        !std::fs::symlink_metadata(&path)
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    let mut names: Vec<String> = std::fs::read_dir(&state_dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        ["emulator.json", "emulator.json.lock", "emulator.json.tmp"],
+        "no temporary file is left behind"
+    );
+    let emu = Emu::start(with_state(&path)).await;
+    assert_eq!(emu.get("/pools/saved").await.status, 200);
+    emu.shutdown().await;
+}

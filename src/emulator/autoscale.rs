@@ -2,6 +2,7 @@
 //! with arithmetic, comparisons, `?:`, `min`/`max`/`abs`/`floor`/`ceil`/`round` and the
 //! pool's current counts. Sampling calls such as `$PendingTasks.GetSample(...)` parse but do
 //! not evaluate: a run that uses them records an error and leaves the targets unchanged.
+//! Parentheses, calls, `?:` and unary `-` nest at most [`MAX_DEPTH`] levels deep.
 
 use std::collections::BTreeMap;
 
@@ -34,14 +35,25 @@ enum Value {
     Text(String),
 }
 
+/// How deep parentheses, call arguments, `?:` branches and unary `-` may nest. Parsing,
+/// evaluating and dropping a formula each recurse once per level, so input must not choose the
+/// depth: a few thousand levels (the formula limit is 8192 characters) overflow a thread's
+/// stack, which aborts the process. Real formulas nest a few levels.
+pub const MAX_DEPTH: usize = 64;
+
+/// Chains of one precedence level (`a + b - c`, `a && b || c`) are one node holding their
+/// operands in order, so a long flat chain adds no depth.
 #[derive(Debug, Clone, PartialEq)]
 enum Expr {
     Number(f64),
     Var(String),
     Word(String),
     Neg(Box<Expr>),
-    Binary(char, Box<Expr>, Box<Expr>),
+    /// `+ - * /`, applied left to right.
+    Arith(Box<Expr>, Vec<(char, Expr)>),
     Compare(&'static str, Box<Expr>, Box<Expr>),
+    /// `&& ||`, applied left to right.
+    Logic(Box<Expr>, Vec<(&'static str, Expr)>),
     If(Box<Expr>, Box<Expr>, Box<Expr>),
     Call(String, Vec<Expr>),
     Method(Box<Expr>, String),
@@ -117,6 +129,8 @@ fn tokenize(text: &str) -> Result<Vec<Token>, SyntaxError> {
 struct Parser {
     tokens: Vec<Token>,
     pos: usize,
+    /// Nesting levels open around the current position.
+    depth: usize,
 }
 
 impl Parser {
@@ -141,7 +155,29 @@ impl Parser {
         }
     }
 
+    /// Runs `inner` one nesting level deeper, refusing to go past [`MAX_DEPTH`].
+    fn nested<T>(
+        &mut self,
+        inner: impl FnOnce(&mut Self) -> Result<T, SyntaxError>,
+    ) -> Result<T, SyntaxError> {
+        if self.depth >= MAX_DEPTH {
+            return Err(SyntaxError(format!(
+                "the formula nests more than {MAX_DEPTH} levels deep"
+            )));
+        }
+        self.depth += 1;
+        let result = inner(self);
+        self.depth -= 1;
+        result
+    }
+
+    /// Every recursion into a full expression (parentheses, arguments, `?:` branches) comes
+    /// through here, one level deeper.
     fn expr(&mut self) -> Result<Expr, SyntaxError> {
+        self.nested(Self::conditional)
+    }
+
+    fn conditional(&mut self) -> Result<Expr, SyntaxError> {
         let cond = self.logical()?;
         if self.eat("?") {
             let yes = self.expr()?;
@@ -153,18 +189,23 @@ impl Parser {
     }
 
     fn logical(&mut self) -> Result<Expr, SyntaxError> {
-        let mut left = self.comparison()?;
+        let first = self.comparison()?;
+        let mut rest = Vec::new();
         loop {
             let op = if self.eat("&&") {
                 "&&"
             } else if self.eat("||") {
                 "||"
             } else {
-                return Ok(left);
+                break;
             };
-            let right = self.comparison()?;
-            left = Expr::Compare(op, Box::new(left), Box::new(right));
+            rest.push((op, self.comparison()?));
         }
+        Ok(if rest.is_empty() {
+            first
+        } else {
+            Expr::Logic(Box::new(first), rest)
+        })
     }
 
     fn comparison(&mut self) -> Result<Expr, SyntaxError> {
@@ -178,37 +219,36 @@ impl Parser {
         Ok(left)
     }
 
-    fn sum(&mut self) -> Result<Expr, SyntaxError> {
-        let mut left = self.product()?;
-        loop {
-            let op = if self.eat("+") {
-                '+'
-            } else if self.eat("-") {
-                '-'
-            } else {
-                return Ok(left);
-            };
-            left = Expr::Binary(op, Box::new(left), Box::new(self.product()?));
+    /// One left-to-right chain of the operators `ops` (as tokens, and as `Arith` names them),
+    /// over operands parsed by `operand`.
+    fn chain(
+        &mut self,
+        ops: [(&str, char); 2],
+        operand: fn(&mut Self) -> Result<Expr, SyntaxError>,
+    ) -> Result<Expr, SyntaxError> {
+        let first = operand(self)?;
+        let mut rest = Vec::new();
+        while let Some((_, op)) = ops.into_iter().find(|(token, _)| self.eat(token)) {
+            rest.push((op, operand(self)?));
         }
+        Ok(if rest.is_empty() {
+            first
+        } else {
+            Expr::Arith(Box::new(first), rest)
+        })
+    }
+
+    fn sum(&mut self) -> Result<Expr, SyntaxError> {
+        self.chain([("+", '+'), ("-", '-')], Self::product)
     }
 
     fn product(&mut self) -> Result<Expr, SyntaxError> {
-        let mut left = self.unary()?;
-        loop {
-            let op = if self.eat("*") {
-                '*'
-            } else if self.eat("/") {
-                '/'
-            } else {
-                return Ok(left);
-            };
-            left = Expr::Binary(op, Box::new(left), Box::new(self.unary()?));
-        }
+        self.chain([("*", '*'), ("/", '/')], Self::unary)
     }
 
     fn unary(&mut self) -> Result<Expr, SyntaxError> {
         if self.eat("-") {
-            return Ok(Expr::Neg(Box::new(self.unary()?)));
+            return self.nested(|p| Ok(Expr::Neg(Box::new(p.unary()?))));
         }
         let mut expr = self.primary()?;
         while self.eat(".") {
@@ -218,7 +258,12 @@ impl Parser {
             self.pos += 1;
             self.expect("(")?;
             self.arguments()?;
-            expr = Expr::Method(Box::new(expr), method);
+            // Only the last method of a chain is ever named (none evaluates), so a chain
+            // `$x.a().b()` keeps one level however long it is.
+            expr = match expr {
+                Expr::Method(target, _) => Expr::Method(target, method),
+                other => Expr::Method(Box::new(other), method),
+            };
         }
         Ok(expr)
     }
@@ -276,6 +321,7 @@ pub fn parse(text: &str) -> Result<Formula, SyntaxError> {
     let mut parser = Parser {
         tokens: tokenize(text)?,
         pos: 0,
+        depth: 0,
     };
     let mut statements = Vec::new();
     while parser.peek().is_some() {
@@ -391,6 +437,21 @@ fn number(v: Value) -> Result<f64, String> {
     }
 }
 
+/// A comparison or logical operator's result: 1 for true, 0 for false.
+fn truth(op: &str, a: f64, b: f64) -> f64 {
+    let holds = match op {
+        "<" => a < b,
+        ">" => a > b,
+        "<=" => a <= b,
+        ">=" => a >= b,
+        "==" => a == b,
+        "!=" => a != b,
+        "&&" => a != 0.0 && b != 0.0,
+        _ => a != 0.0 || b != 0.0,
+    };
+    if holds { 1.0 } else { 0.0 }
+}
+
 fn eval(expr: &Expr, vars: &BTreeMap<String, Value>) -> Result<Value, String> {
     let num = |e: &Expr| eval(e, vars).and_then(number);
     Ok(match expr {
@@ -412,29 +473,27 @@ fn eval(expr: &Expr, vars: &BTreeMap<String, Value>) -> Result<Value, String> {
             }
         }
         Expr::Neg(inner) => Value::Number(-num(inner)?),
-        Expr::Binary(op, a, b) => {
-            let (a, b) = (num(a)?, num(b)?);
-            Value::Number(match op {
-                '+' => a + b,
-                '-' => a - b,
-                '*' => a * b,
-                _ if b == 0.0 => return Err("division by zero".into()),
-                _ => a / b,
-            })
+        Expr::Arith(first, rest) => {
+            let mut a = num(first)?;
+            for (op, b) in rest {
+                let b = num(b)?;
+                a = match op {
+                    '+' => a + b,
+                    '-' => a - b,
+                    '*' => a * b,
+                    _ if b == 0.0 => return Err("division by zero".into()),
+                    _ => a / b,
+                };
+            }
+            Value::Number(a)
         }
-        Expr::Compare(op, a, b) => {
-            let (a, b) = (num(a)?, num(b)?);
-            let truth = match *op {
-                "<" => a < b,
-                ">" => a > b,
-                "<=" => a <= b,
-                ">=" => a >= b,
-                "==" => a == b,
-                "!=" => a != b,
-                "&&" => a != 0.0 && b != 0.0,
-                _ => a != 0.0 || b != 0.0,
-            };
-            Value::Number(if truth { 1.0 } else { 0.0 })
+        Expr::Compare(op, a, b) => Value::Number(truth(op, num(a)?, num(b)?)),
+        Expr::Logic(first, rest) => {
+            let mut a = num(first)?;
+            for (op, b) in rest {
+                a = truth(op, a, num(b)?);
+            }
+            Value::Number(a)
         }
         Expr::If(cond, yes, no) => {
             if num(cond)? != 0.0 {
@@ -511,6 +570,54 @@ mod tests {
         let formula =
             "$tasks = $PendingTasks.GetSample(1); $TargetDedicatedNodes = max(0, $tasks);";
         assert!(run(formula).unwrap_err().contains("GetSample"));
+    }
+
+    #[test]
+    fn chains_keep_their_order_and_precedence() {
+        let target = |formula: &str| run(formula).unwrap().target_dedicated;
+        assert_eq!(target("$TargetDedicatedNodes = 10 - 3 - 2;"), 5);
+        assert_eq!(target("$TargetDedicatedNodes = 2 + 3 * 4 - 8 / 2 / 2;"), 12);
+        assert_eq!(target("$TargetDedicatedNodes = (1 || 0) && 0 ? 7 : 9;"), 9);
+        assert_eq!(target("$TargetDedicatedNodes = 1 && 1 || 0 ? 7 : 9;"), 7);
+        assert_eq!(target("$TargetDedicatedNodes = 0 ? 1 : 0 ? 2 : 3;"), 3);
+        assert!(run("$TargetDedicatedNodes = 1 / (2 - 2);").is_err());
+        let long = format!("$TargetDedicatedNodes = {}1;", "1 + ".repeat(5000));
+        assert_eq!(target(&long), 5001);
+        let methods = format!("$x = $PendingTasks{};", ".GetSample(1)".repeat(1000));
+        assert!(run(&methods).unwrap_err().contains("GetSample"));
+    }
+
+    #[test]
+    fn nesting_is_bounded() {
+        let nested = |depth: usize| {
+            format!(
+                "$TargetDedicatedNodes = {}1{};",
+                "(".repeat(depth),
+                ")".repeat(depth)
+            )
+        };
+        // The assignment's own expression is one level.
+        assert!(parse(&nested(MAX_DEPTH - 1)).is_ok());
+        for deep in [
+            nested(MAX_DEPTH),
+            nested(100_000),
+            format!("$TargetDedicatedNodes = {}1;", "-".repeat(100_000)),
+            format!(
+                "$TargetDedicatedNodes = {}1{};",
+                "max(".repeat(50_000),
+                ")".repeat(50_000)
+            ),
+            format!("$TargetDedicatedNodes = {}1;", "1 ? 1 : ".repeat(50_000)),
+            format!("$TargetDedicatedNodes = {}1;", "1 ? ".repeat(50_000)),
+            format!(
+                "$x = $PendingTasks.GetSample({}1{});",
+                "(".repeat(50_000),
+                ")".repeat(50_000)
+            ),
+        ] {
+            let err = parse(&deep).unwrap_err().0;
+            assert!(err.contains("levels deep"), "{err}");
+        }
     }
 
     #[test]

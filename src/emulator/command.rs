@@ -5,7 +5,7 @@ use std::net::SocketAddr;
 
 use anyhow::Context;
 
-use super::config::{Config, Faults, Quota, Timings};
+use super::config::{Config, Connections, Faults, Quota, Timings};
 use crate::Exit;
 use crate::cli::EmulatorArgs;
 
@@ -39,6 +39,7 @@ pub fn config(args: &EmulatorArgs) -> anyhow::Result<Config> {
                 .low_priority_core_quota
                 .unwrap_or(Quota::default().low_priority),
         },
+        connections: Connections::default(),
     })
 }
 

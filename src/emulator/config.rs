@@ -1,5 +1,5 @@
 //! How an emulator instance is set up: address, account, credentials, state file, phase
-//! durations, latency, faults and quota.
+//! durations, latency, faults, quota and connection limits.
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -74,6 +74,46 @@ impl Default for Faults {
     }
 }
 
+/// Limits on connections: the server is reachable by anything on the machine, and without
+/// them slow or silent clients hold connections (and file descriptors) open forever, until
+/// the process can accept no more.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Connections {
+    /// A request head must arrive whole within this long of the connection starting to wait
+    /// for it: a client trickling its head a byte at a time is cut off. The timer also runs
+    /// while a kept-alive connection waits for its next request.
+    pub header_read_timeout: Duration,
+    /// A connection on which no byte moves for this long, while no request is being
+    /// processed, is closed: a kept-alive connection nobody uses, a request body that stops
+    /// arriving, a response the client stops reading.
+    pub idle_timeout: Duration,
+    /// Connections served at once; beyond this the server stops accepting (new connections
+    /// wait in the listen queue, holding no descriptor of the server) until one closes.
+    pub max: usize,
+}
+
+impl Connections {
+    /// A head is one packet on loopback, so 10 seconds is ample even for a loaded machine.
+    pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
+    /// As long as the header timeout, which also covers a kept-alive connection waiting for
+    /// its next request: a silent connection closes after the same time whatever it waits on.
+    /// Clients reconnect transparently, and on loopback reconnecting costs nothing.
+    pub const IDLE_TIMEOUT: Duration = Duration::from_secs(10);
+    /// Far more than any test or batchform's own parallelism needs, and well below the usual
+    /// soft limit on open descriptors (1024), so the server never runs out of them.
+    pub const MAX: usize = 512;
+}
+
+impl Default for Connections {
+    fn default() -> Self {
+        Self {
+            header_read_timeout: Self::HEADER_READ_TIMEOUT,
+            idle_timeout: Self::IDLE_TIMEOUT,
+            max: Self::MAX,
+        }
+    }
+}
+
 /// Everything an emulator instance needs.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -92,6 +132,8 @@ pub struct Config {
     pub faults: Faults,
     /// The account's core quotas across all pools.
     pub quota: Quota,
+    /// Header and idle timeouts, and how many connections are served at once.
+    pub connections: Connections,
 }
 
 /// Cores an account may use, by kind of node.
@@ -126,6 +168,7 @@ impl Default for Config {
             latency: Duration::ZERO,
             faults: Faults::default(),
             quota: Quota::default(),
+            connections: Connections::default(),
         }
     }
 }

@@ -2,6 +2,9 @@
 //! request statistics, the clock, faults and latency, node users as the node holds them, and
 //! injected node events (start-task failure, reboot, reimage, running tasks).
 //!
+//! They authenticate like the API (Shared Key or the configured bearer token; 403
+//! `AuthenticationFailed` otherwise) but take no `api-version`.
+//!
 //! ```text
 //! GET    /_emulator/stats[?reset=true]          DELETE /_emulator/stats
 //! GET    /_emulator/clock                       POST   /_emulator/clock/advance {"seconds": 90} | {"by": "5m"}

@@ -3,8 +3,8 @@
 //! checking and asynchronous lifecycles as the service, on loopback.
 //!
 //! Start one in-process with [`start`] (tests bind `127.0.0.1:0`), or run
-//! `batchform emulator`. The `/_emulator/` routes (see [`inspect`]) let tests advance the
-//! clock, inject faults and node events, and count requests.
+//! `batchform emulator`. The `/_emulator/` routes (see [`inspect`]), signed like API
+//! requests, let tests advance the clock, inject faults and node events, and count requests.
 
 mod account;
 mod autoscale;
@@ -28,7 +28,7 @@ mod state;
 mod stats;
 mod validate;
 
-pub use config::{Config, Faults, Quota, Timings, embedded_default};
+pub use config::{Config, Connections, Faults, Quota, Timings, embedded_default};
 pub use server::{API_VERSIONS, Handle, start};
 
 /// The well-known development account of the embedded emulator.

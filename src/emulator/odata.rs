@@ -4,6 +4,7 @@
 //! `$filter` supports `eq`, `ne`, `gt`, `ge`, `lt`, `le` on properties (paths with `/`),
 //! `and`, `or`, `not`, parentheses, and `startswith`/`endswith`/`contains`/`substringof`.
 //! String comparisons ignore case, as Batch ids and enum values do (inferred).
+//! Parentheses and `not` nest at most [`MAX_DEPTH`] levels deep.
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -25,10 +26,17 @@ enum Operand {
     Literal(Value),
 }
 
+/// How deep parentheses and `not` may nest in a `$filter`. Parsing, matching and dropping a
+/// filter each recurse once per level, so input must not choose the depth: a few thousand
+/// levels overflow a thread's stack, which aborts the process. Real filters nest a few levels.
+pub const MAX_DEPTH: usize = 64;
+
+/// A chain of `and`s or of `or`s is one node holding its operands, so a long flat chain adds
+/// no depth.
 #[derive(Debug, Clone, PartialEq)]
 enum Expr {
-    And(Box<Expr>, Box<Expr>),
-    Or(Box<Expr>, Box<Expr>),
+    And(Vec<Expr>),
+    Or(Vec<Expr>),
     Not(Box<Expr>),
     Compare(String, Operand, Operand),
     Call(String, Vec<Operand>),
@@ -114,6 +122,8 @@ fn tokenize(text: &str) -> Result<Vec<Token>, String> {
 struct Parser {
     tokens: Vec<Token>,
     pos: usize,
+    /// Parentheses and `not`s open around the current position.
+    depth: usize,
 }
 
 impl Parser {
@@ -131,24 +141,48 @@ impl Parser {
     }
 
     fn or(&mut self) -> Result<Expr, String> {
-        let mut left = self.and()?;
+        let mut terms = vec![self.and()?];
         while self.keyword("or") {
-            left = Expr::Or(Box::new(left), Box::new(self.and()?));
+            terms.push(self.and()?);
         }
-        Ok(left)
+        Ok(if terms.len() == 1 {
+            terms.swap_remove(0)
+        } else {
+            Expr::Or(terms)
+        })
     }
 
     fn and(&mut self) -> Result<Expr, String> {
-        let mut left = self.not()?;
+        let mut terms = vec![self.not()?];
         while self.keyword("and") {
-            left = Expr::And(Box::new(left), Box::new(self.not()?));
+            terms.push(self.not()?);
         }
-        Ok(left)
+        Ok(if terms.len() == 1 {
+            terms.swap_remove(0)
+        } else {
+            Expr::And(terms)
+        })
+    }
+
+    /// Runs `inner` one nesting level deeper, refusing to go past [`MAX_DEPTH`].
+    fn nested<T>(
+        &mut self,
+        inner: impl FnOnce(&mut Self) -> Result<T, String>,
+    ) -> Result<T, String> {
+        if self.depth >= MAX_DEPTH {
+            return Err(format!(
+                "the filter nests parentheses and `not` more than {MAX_DEPTH} levels deep"
+            ));
+        }
+        self.depth += 1;
+        let result = inner(self);
+        self.depth -= 1;
+        result
     }
 
     fn not(&mut self) -> Result<Expr, String> {
         if self.keyword("not") {
-            return Ok(Expr::Not(Box::new(self.not()?)));
+            return self.nested(|p| Ok(Expr::Not(Box::new(p.not()?))));
         }
         self.primary()
     }
@@ -156,7 +190,7 @@ impl Parser {
     fn primary(&mut self) -> Result<Expr, String> {
         if self.peek() == Some(&Token::Open) {
             self.pos += 1;
-            let inner = self.or()?;
+            let inner = self.nested(Self::or)?;
             return self.close().map(|()| inner);
         }
         if let Some(Token::Word(name)) = self.peek().cloned()
@@ -226,6 +260,7 @@ impl Filter {
         let mut parser = Parser {
             tokens: tokenize(text)?,
             pos: 0,
+            depth: 0,
         };
         let expr = parser.or()?;
         if parser.pos != parser.tokens.len() {
@@ -292,8 +327,8 @@ fn compare(a: &Value, b: &Value) -> Option<std::cmp::Ordering> {
 fn eval(expr: &Expr, item: &Value) -> bool {
     use std::cmp::Ordering::*;
     match expr {
-        Expr::And(a, b) => eval(a, item) && eval(b, item),
-        Expr::Or(a, b) => eval(a, item) || eval(b, item),
+        Expr::And(terms) => terms.iter().all(|t| eval(t, item)),
+        Expr::Or(terms) => terms.iter().any(|t| eval(t, item)),
         Expr::Not(a) => !eval(a, item),
         Expr::Compare(op, a, b) => {
             let order = compare(resolve(a, item), resolve(b, item));
@@ -469,6 +504,26 @@ mod tests {
         ] {
             assert!(Filter::parse(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn nesting_is_bounded_and_chains_are_flat() {
+        let pool = json!({"id": "a"});
+        let nested = |depth: usize| format!("{}id eq 'a'{}", "(".repeat(depth), ")".repeat(depth));
+        assert!(check(&nested(MAX_DEPTH), &pool));
+        for deep in [
+            nested(MAX_DEPTH + 1),
+            nested(100_000),
+            format!("{}id eq 'a'", "not ".repeat(100_000)),
+            format!("{}id eq 'a'", "(not ".repeat(50_000)),
+        ] {
+            let err = Filter::parse(&deep).unwrap_err();
+            assert!(err.contains("levels deep"), "{err}");
+        }
+        let chain = vec!["id eq 'a'"; 100_000].join(" and ");
+        assert!(check(&chain, &pool));
+        let chain = vec!["id eq 'b'"; 100_000].join(" or ");
+        assert!(!check(&chain, &pool));
     }
 
     #[test]

@@ -1,5 +1,5 @@
-//! The state file: loaded at start, rewritten atomically (temporary file, then rename) after
-//! every change, and held by one process at a time through a `FILE.lock` sidecar.
+//! The state file: loaded at start, rewritten atomically (a new temporary file, then rename)
+//! after every change, and held by one process at a time through a `FILE.lock` sidecar.
 
 use std::fs::{self, File, OpenOptions};
 use std::io::Write;
@@ -75,23 +75,39 @@ impl Store {
 
     /// Replaces the file's contents with `state`, atomically: a reader (or a crash) sees the
     /// old state or the new one, never a mix.
+    ///
+    /// The new contents go to a file created for this save alone (exclusively, under a random
+    /// name, beside the state file so the rename stays on one file system): a fixed name such
+    /// as `FILE.tmp` could be a link someone planted, and writing through it would overwrite
+    /// whatever it points at.
     pub fn save(&self, state: &State) -> anyhow::Result<()> {
-        let tmp = sidecar(&self.path, ".tmp");
         let text =
             serde_json::to_vec_pretty(state).context("cannot serialize the emulator state")?;
-        let mut file =
-            File::create(&tmp).with_context(|| format!("cannot write {}", tmp.display()))?;
+        let dir = self
+            .path
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        let mut prefix = std::ffi::OsString::from(".");
+        prefix.push(self.path.file_name().unwrap_or_default());
+        prefix.push(".");
+        let mut file = tempfile::Builder::new()
+            .prefix(&prefix)
+            .suffix(".tmp")
+            .tempfile_in(dir)
+            .with_context(|| format!("cannot create a temporary file in {}", dir.display()))?;
+        // On failure the temporary file is removed when `file` is dropped.
         file.write_all(&text)
-            .and_then(|()| file.sync_all())
-            .with_context(|| format!("cannot write {}", tmp.display()))?;
-        drop(file);
-        fs::rename(&tmp, &self.path).with_context(|| {
-            format!(
+            .and_then(|()| file.as_file().sync_all())
+            .with_context(|| format!("cannot write {}", file.path().display()))?;
+        file.persist(&self.path).map_err(|e| {
+            anyhow::Error::new(e.error).context(format!(
                 "cannot replace {} with {}",
                 self.path.display(),
-                tmp.display()
-            )
-        })
+                e.file.path().display()
+            ))
+        })?;
+        Ok(())
     }
 }
 
@@ -113,6 +129,33 @@ mod tests {
         drop(store);
         let (_store, again) = Store::open(&path).unwrap();
         assert_eq!(again.next_node, 42);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn saving_writes_a_new_file_and_never_through_a_planted_link() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("state.json");
+        let victim = dir.path().join("victim");
+        fs::write(&victim, "keep me").unwrap();
+        std::os::unix::fs::symlink(&victim, dir.path().join("state.json.tmp")).unwrap();
+        let (store, mut state) = Store::open(&path).unwrap();
+        for n in 1..=3 {
+            state.next_node = n;
+            store.save(&state).unwrap();
+        }
+        assert_eq!(fs::read_to_string(&victim).unwrap(), "keep me");
+        let saved: State = serde_json::from_str(&fs::read_to_string(&path).unwrap()).unwrap();
+        assert_eq!(saved.next_node, 3);
+        let mut names: Vec<String> = fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        assert_eq!(
+            names,
+            ["state.json", "state.json.lock", "state.json.tmp", "victim"]
+        );
     }
 
     #[test]

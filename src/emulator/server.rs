@@ -5,22 +5,29 @@
 //!
 //! Connections are served with hyper directly (rather than through a framework's server) so
 //! that a fault can close a connection without any response, which is what a dropped
-//! connection or a lost response looks like to a client.
+//! connection or a lost response looks like to a client. Each connection is bounded (see
+//! [`Connections`]): its request heads must arrive in time, it is closed once silent for too
+//! long, and only so many are served at once.
 
+use std::pin::Pin;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::task::{Context as TaskContext, Poll};
 use std::time::Duration;
 
 use anyhow::Context;
 use axum::body::Body;
 use http::{HeaderValue, Request, Response, StatusCode};
 use hyper::body::Incoming;
-use hyper_util::rt::TokioIo;
-use tokio::net::TcpListener;
-use tokio::sync::oneshot;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore, oneshot};
 use tokio::task::JoinSet;
+use tokio::time::Instant;
 use url::Url;
 
-use super::config::{Config, Faults, Quota, Timings};
+use super::config::{Config, Connections, Faults, Quota, Timings};
 use super::errors::ApiError;
 use super::exchange::{Call, Reply};
 use super::faults::{Fault, Injector};
@@ -296,11 +303,18 @@ fn respond(call: &Call, now: Timestamp, result: Result<Reply, ApiError>) -> Resp
     response
 }
 
-async fn handle(app: Arc<App>, req: Request<Incoming>) -> Result<Response<Body>, Dropped> {
+async fn handle(
+    app: Arc<App>,
+    activity: Arc<Activity>,
+    req: Request<Incoming>,
+) -> Result<Response<Body>, Dropped> {
     let call = match read_call(&app, req).await {
         Ok(call) => call,
         Err((call, err)) => return Ok(respond(&call, app.now(), Err(err))),
     };
+    // No byte moves while the request is processed (latency, the state lock): that is not
+    // the client being idle.
+    let _busy = activity.busy();
     // A bug must cost one request a 500, never the connection or the server.
     let task = tokio::spawn(process(app.clone(), call.clone()));
     match task.await {
@@ -312,11 +326,12 @@ async fn handle(app: Arc<App>, req: Request<Incoming>) -> Result<Response<Body>,
 async fn process(app: Arc<App>, call: Call) -> Result<Response<Body>, Dropped> {
     let segments: Vec<&str> = call.segments.iter().map(String::as_str).collect();
     if let Some((&"_emulator", rest)) = segments.split_first() {
-        return Ok(respond(
-            &call,
-            app.now(),
-            inspect::handle(&app, &call, rest),
-        ));
+        // These routes read and change everything (the whole state, the clock, faults), so
+        // they take the account's credentials exactly as the API does.
+        let result = app
+            .authenticate(&call)
+            .and_then(|()| inspect::handle(&app, &call, rest));
+        return Ok(respond(&call, app.now(), result));
     }
 
     let op = Op::route(&call.method, &call.segments, &call.raw_path);
@@ -405,6 +420,25 @@ impl Drop for Handle {
     }
 }
 
+/// Connections the OS queues for the server beyond those it serves. Once every connection slot
+/// is taken new connections wait here, so the queue is deeper than the 128 the standard
+/// library asks for, to hold a burst: a connection a full queue turns away is only retried by
+/// the client's OS a second or more later.
+const LISTEN_BACKLOG: u32 = 1024;
+
+fn listen(addr: std::net::SocketAddr) -> std::io::Result<TcpListener> {
+    let socket = if addr.is_ipv4() {
+        tokio::net::TcpSocket::new_v4()?
+    } else {
+        tokio::net::TcpSocket::new_v6()?
+    };
+    // As the standard library does, so a restarted emulator can take its port back at once.
+    #[cfg(not(windows))]
+    socket.set_reuseaddr(true)?;
+    socket.bind(addr)?;
+    socket.listen(LISTEN_BACKLOG)
+}
+
 /// Starts an emulator on `config.listen` and returns once it accepts connections.
 pub async fn start(config: Config) -> anyhow::Result<Handle> {
     let key = SharedKey::new(config.account.clone(), &config.key)
@@ -416,9 +450,8 @@ pub async fn start(config: Config) -> anyhow::Result<Handle> {
         }
         None => (None, State::default()),
     };
-    let listener = TcpListener::bind(config.listen)
-        .await
-        .with_context(|| format!("cannot listen on {}", config.listen))?;
+    let listener =
+        listen(config.listen).with_context(|| format!("cannot listen on {}", config.listen))?;
     let addr = listener
         .local_addr()
         .context("cannot read the bound address")?;
@@ -438,7 +471,7 @@ pub async fn start(config: Config) -> anyhow::Result<Handle> {
         stats: Mutex::new(Stats::default()),
     });
     let (stop, stopped) = oneshot::channel();
-    let task = tokio::spawn(serve(listener, app, stopped));
+    let task = tokio::spawn(serve(listener, app, config.connections, stopped));
     Ok(Handle {
         endpoint,
         account: config.account,
@@ -448,28 +481,204 @@ pub async fn start(config: Config) -> anyhow::Result<Handle> {
     })
 }
 
-async fn serve(listener: TcpListener, app: Arc<App>, mut stopped: oneshot::Receiver<()>) {
+async fn serve(
+    listener: TcpListener,
+    app: Arc<App>,
+    limits: Connections,
+    mut stopped: oneshot::Receiver<()>,
+) {
+    // Deadlines are instants, and an instant a huge timeout away cannot be represented: a
+    // year is as good as never.
+    let year = Duration::from_secs(365 * 24 * 3600);
+    let limits = Connections {
+        header_read_timeout: limits.header_read_timeout.min(year),
+        idle_timeout: limits.idle_timeout.min(year),
+        ..limits
+    };
+    // One permit per connection served; at least one, or nothing would ever be served.
+    let slots = Arc::new(Semaphore::new(limits.max.clamp(1, Semaphore::MAX_PERMITS)));
     let mut connections = JoinSet::new();
     loop {
         tokio::select! {
             _ = &mut stopped => break,
-            accepted = listener.accept() => {
-                let Ok((stream, _)) = accepted else {
+            accepted = accept(&listener, &slots) => {
+                let Ok((stream, permit)) = accepted else {
                     // Out of descriptors or similar: back off instead of spinning.
                     tokio::time::sleep(Duration::from_millis(50)).await;
                     continue;
                 };
-                let app = app.clone();
-                connections.spawn(async move {
-                    let service = hyper::service::service_fn(move |req| handle(app.clone(), req));
-                    let _ = hyper::server::conn::http1::Builder::new()
-                        .serve_connection(TokioIo::new(stream), service)
-                        .await;
-                });
+                connections.spawn(serve_connection(app.clone(), stream, limits, permit));
             }
             Some(_) = connections.join_next(), if !connections.is_empty() => {}
         }
     }
     drop(listener);
     connections.shutdown().await;
+}
+
+/// Waits for a free connection slot, then for a connection. While every slot is taken nothing
+/// is accepted: new connections wait in the listen queue, where they hold no descriptor of
+/// this process, and are served in turn as others close.
+async fn accept(
+    listener: &TcpListener,
+    slots: &Arc<Semaphore>,
+) -> std::io::Result<(TcpStream, OwnedSemaphorePermit)> {
+    // The semaphore is never closed, so this only ever waits.
+    let permit = slots
+        .clone()
+        .acquire_owned()
+        .await
+        .map_err(std::io::Error::other)?;
+    let (stream, _) = listener.accept().await?;
+    Ok((stream, permit))
+}
+
+/// Serves one connection until it closes, is silent past the idle timeout, or fails to send a
+/// request head in time; `_permit` frees its slot when it ends.
+async fn serve_connection(
+    app: Arc<App>,
+    stream: TcpStream,
+    limits: Connections,
+    _permit: OwnedSemaphorePermit,
+) {
+    let activity = Arc::new(Activity::new());
+    let service = {
+        let activity = activity.clone();
+        hyper::service::service_fn(move |req| handle(app.clone(), activity.clone(), req))
+    };
+    let io = Watched {
+        stream,
+        activity: activity.clone(),
+    };
+    let conn = hyper::server::conn::http1::Builder::new()
+        .timer(TokioTimer::new())
+        .header_read_timeout(limits.header_read_timeout)
+        .serve_connection(TokioIo::new(io), service);
+    tokio::pin!(conn);
+    loop {
+        let deadline = if activity.is_busy() {
+            Instant::now() + limits.idle_timeout
+        } else {
+            activity.quiet_since() + limits.idle_timeout
+        };
+        tokio::select! {
+            _ = conn.as_mut() => return,
+            () = tokio::time::sleep_until(deadline) => {
+                if !activity.is_busy() && activity.quiet_since() + limits.idle_timeout <= Instant::now() {
+                    // Dropping the connection closes its socket.
+                    return;
+                }
+            }
+        }
+    }
+}
+
+/// When a connection last moved a byte, and how many of its requests are being processed.
+struct Activity {
+    opened: Instant,
+    /// Milliseconds from `opened` to the last byte read or written (or the last request
+    /// finished processing).
+    last: AtomicU64,
+    busy: AtomicUsize,
+}
+
+impl Activity {
+    fn new() -> Self {
+        Self {
+            opened: Instant::now(),
+            last: AtomicU64::new(0),
+            busy: AtomicUsize::new(0),
+        }
+    }
+
+    fn touch(&self) {
+        let elapsed = u64::try_from(self.opened.elapsed().as_millis()).unwrap_or(u64::MAX);
+        self.last.fetch_max(elapsed, Ordering::Relaxed);
+    }
+
+    fn quiet_since(&self) -> Instant {
+        self.opened + Duration::from_millis(self.last.load(Ordering::Relaxed))
+    }
+
+    fn is_busy(&self) -> bool {
+        self.busy.load(Ordering::Relaxed) > 0
+    }
+
+    /// Marks a request as being processed until the guard is dropped.
+    fn busy(self: &Arc<Self>) -> Busy {
+        self.busy.fetch_add(1, Ordering::Relaxed);
+        Busy(self.clone())
+    }
+}
+
+struct Busy(Arc<Activity>);
+
+impl Drop for Busy {
+    fn drop(&mut self) {
+        // The quiet time starts when processing ends, not when the request arrived.
+        self.0.touch();
+        self.0.busy.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+/// A connection's socket, recording every byte that moves on it in its [`Activity`].
+struct Watched {
+    stream: TcpStream,
+    activity: Arc<Activity>,
+}
+
+impl AsyncRead for Watched {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut TaskContext<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<std::io::Result<()>> {
+        let this = self.get_mut();
+        let before = buf.filled().len();
+        let polled = Pin::new(&mut this.stream).poll_read(cx, buf);
+        if buf.filled().len() > before {
+            this.activity.touch();
+        }
+        polled
+    }
+}
+
+impl AsyncWrite for Watched {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut TaskContext<'_>,
+        buf: &[u8],
+    ) -> Poll<std::io::Result<usize>> {
+        let this = self.get_mut();
+        let polled = Pin::new(&mut this.stream).poll_write(cx, buf);
+        if matches!(polled, Poll::Ready(Ok(n)) if n > 0) {
+            this.activity.touch();
+        }
+        polled
+    }
+
+    fn poll_write_vectored(
+        self: Pin<&mut Self>,
+        cx: &mut TaskContext<'_>,
+        bufs: &[std::io::IoSlice<'_>],
+    ) -> Poll<std::io::Result<usize>> {
+        let this = self.get_mut();
+        let polled = Pin::new(&mut this.stream).poll_write_vectored(cx, bufs);
+        if matches!(polled, Poll::Ready(Ok(n)) if n > 0) {
+            this.activity.touch();
+        }
+        polled
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.stream.is_write_vectored()
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.get_mut().stream).poll_flush(cx)
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.get_mut().stream).poll_shutdown(cx)
+    }
 }

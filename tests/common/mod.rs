@@ -81,7 +81,7 @@ impl Emulator {
         .expect("a client")
     }
 
-    /// A test-only inspection route of the emulator, as JSON.
+    /// A test-only inspection route of the emulator, signed with the account key, as JSON.
     pub fn inspect(
         &self,
         method: reqwest::Method,
@@ -94,12 +94,16 @@ impl Emulator {
             path.trim_start_matches('/')
         );
         let client = reqwest::Client::new();
+        let key = SharedKey::new(self.account.clone(), &self.key).expect("a valid key");
         runtime().block_on(async move {
             let mut request = client.request(method, &url);
             if let Some(body) = body {
                 request = request.json(&body);
             }
-            let response = request.send().await.expect("the emulator answers");
+            // The inspection routes take the account's credentials, like the API.
+            let mut request = request.build().expect("a valid request");
+            key.sign_request(&mut request, chrono::Utc::now());
+            let response = client.execute(request).await.expect("the emulator answers");
             let status = response.status();
             let text = response.text().await.unwrap_or_default();
             assert!(status.is_success(), "{url}: {status} {text}");

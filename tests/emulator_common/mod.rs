@@ -72,7 +72,8 @@ impl Emu {
         self.handle.shutdown().await;
     }
 
-    /// A signed request; `api-version` is added unless the path has one.
+    /// A signed request (unless `headers` has its own `Authorization`); `api-version` is added
+    /// unless the path has one or is an `/_emulator/` route.
     pub async fn try_send(
         &self,
         method: Method,
@@ -96,10 +97,9 @@ impl Emu {
                 .body(serde_json::to_vec(body).unwrap());
         }
         let mut request = builder.build()?;
-        if !path.starts_with("/_emulator")
-            && !headers
-                .iter()
-                .any(|(n, _)| n.eq_ignore_ascii_case("authorization"))
+        if !headers
+            .iter()
+            .any(|(n, _)| n.eq_ignore_ascii_case("authorization"))
         {
             self.key.sign_request(&mut request, chrono::Utc::now());
         }

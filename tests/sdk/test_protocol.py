@@ -1,12 +1,16 @@
 """The protocol around the operations, as the SDK exercises it: response headers it reads
 (ETag, Last-Modified, request-id, client-request-id echo), the `timeOut` query parameter,
-Shared Key's clock-skew window, the Entra ID bearer path, the SDK's retries over injected
-throttling and faults, the core quota's `resizeErrors`, node reboot and removal through the
-SDK's pollers, `$expand=stats`, and state that survives a restart."""
+Shared Key's clock-skew window, the Entra ID bearer path, Shared Key on the inspection routes,
+the SDK's retries over injected throttling and faults, the core quota's `resizeErrors`, node
+reboot and removal through the SDK's pollers, `$expand=stats`, and state that survives a
+restart."""
 
 import datetime
+import json
 import os
 import tempfile
+import urllib.error
+import urllib.request
 import uuid
 
 import pytest
@@ -21,6 +25,7 @@ from support import (
     pool_options,
     missing_required,
     ready_pool,
+    shared_key_headers,
     unique_id,
     wait_for,
     wait_idle_nodes,
@@ -95,6 +100,20 @@ def test_bearer_token_path():
         assert rejected.value.error.code == "AuthenticationFailed"
     finally:
         emulator.close()
+
+
+def test_inspection_routes_take_the_account_credentials(emulator):
+    url = f"{emulator.endpoint}/_emulator/stats"
+    wrong_key = "d3Jvbmcta2V5"
+    for headers in ({}, shared_key_headers("GET", url, emulator.account, wrong_key, None)):
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(urllib.request.Request(url, headers=headers), timeout=10)
+        assert refused.value.code == 403
+        assert json.loads(refused.value.read())["code"] == "AuthenticationFailed"
+    signed = shared_key_headers("GET", url, emulator.account, emulator.key, None)
+    with urllib.request.urlopen(urllib.request.Request(url, headers=signed), timeout=10) as response:
+        assert response.status == 200
+        assert "byOperation" in json.loads(response.read())
 
 
 def test_sdk_retries_through_injected_faults(fresh_emulator):
