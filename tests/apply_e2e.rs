@@ -77,7 +77,6 @@ fn every_example_applies_and_then_plans_nothing() {
             !saved.contains("s3cret"),
             "{example}: a secret in the plan file"
         );
-
     }
 }
 

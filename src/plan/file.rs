@@ -228,6 +228,11 @@ fn compare(path: &str, a: &Value, b: &Value, out: &mut Vec<String>) {
                 );
             }
         }
+        (Value::Array(x), Value::Array(y)) if x.len() == y.len() => {
+            for (i, (a, b)) in x.iter().zip(y).enumerate() {
+                compare(&format!("{path}[{i}]"), a, b, out);
+            }
+        }
         _ => {
             let path = if path.is_empty() { "plan" } else { path };
             let fingerprint = |v: &Value| v.as_str().is_some_and(|s| s.starts_with("$argon2"));

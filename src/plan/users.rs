@@ -174,17 +174,17 @@ impl UsersPlan {
     }
 
     /// The bookkeeping to record before the node calls: `before`, with every user a call may
-    /// set in its new form and marked unconfirmed. Users being deleted stay as they are until
-    /// the deletes are confirmed, so that whatever happens in between, every user a node may
-    /// hold is in the bookkeeping.
+    /// touch marked unconfirmed — users to set in their new form, users to delete as they were
+    /// (they stay until the deletes are confirmed) — so that whatever happens in between, every
+    /// user a node may hold is in the bookkeeping, and none is trusted to be on every node.
     pub fn intent(&self, before: &UsersBook) -> UsersBook {
         let mut intent = before.clone();
-        for change in self
-            .changes
-            .iter()
-            .filter(|c| c.action != UserAction::Delete)
-        {
-            if let Some(record) = self.book.users.get(&change.user) {
+        for change in &self.changes {
+            let record = match change.action {
+                UserAction::Delete => before.users.get(&change.user),
+                _ => self.book.users.get(&change.user),
+            };
+            if let Some(record) = record {
                 intent.users.insert(
                     change.user.clone(),
                     UserRecord {
@@ -335,7 +335,12 @@ pub fn plan(
             "removed from the spec",
         );
         if unreachable {
-            records.insert(name.clone(), old.clone());
+            // Gone from some nodes, maybe not from the others: no longer on every node.
+            let record = UserRecord {
+                unconfirmed: true,
+                ..old.clone()
+            };
+            records.insert(name.clone(), record);
         }
     }
     for node in nodes.iter().filter(|n| !n.ready()) {
