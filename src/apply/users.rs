@@ -148,6 +148,8 @@ async fn merge_after_race(
 const MERGE_ATTEMPTS: usize = 8;
 
 /// One user on one node. A node that is gone, or a user already in the wanted state, is not a failure.
+/// Each call is made so that repeating it is harmless (an add that finds the user replaces it,
+/// a delete that finds none is done), so one whose answer was lost is simply made again.
 async fn apply_one(
     cx: &Context,
     pool: &str,
@@ -155,6 +157,30 @@ async fn apply_one(
     change: &UserChange,
     book: &users::UsersBook,
 ) -> Result<(), String> {
+    let mut attempt = 1;
+    loop {
+        match apply_once(cx, pool, node, change, book).await {
+            Err((_, true)) if attempt < CALL_ATTEMPTS => {
+                tokio::time::sleep(std::time::Duration::from_millis(100 * attempt as u64)).await;
+                attempt += 1;
+            }
+            other => return other.map_err(|(error, _)| error),
+        }
+    }
+}
+
+/// How often one user's call on one node is made when its answers are lost.
+const CALL_ATTEMPTS: usize = 4;
+
+/// One attempt; an error says whether the call may have been carried out (and so may be
+/// repeated).
+async fn apply_once(
+    cx: &Context,
+    pool: &str,
+    node: &str,
+    change: &UserChange,
+    book: &users::UsersBook,
+) -> Result<(), (String, bool)> {
     let name = change.user.as_str();
     let client = &cx.client;
     let gone = |e: &Error| e.code() == Some("NodeNotFound");
@@ -198,7 +224,10 @@ async fn apply_one(
     }
     .await;
     match result {
-        Err(e) if !gone(&e) => Err(format!("{name} on {node}: {e}")),
+        Err(e) if !gone(&e) => {
+            let again = e.is_ambiguous() || matches!(e, Error::Transport { .. });
+            Err((format!("{name} on {node}: {e}"), again))
+        }
         _ => Ok(()),
     }
 }

@@ -41,12 +41,28 @@ impl Fault {
             Fault::ResponseLost => "responseLost",
         }
     }
+
+    /// The fault a targeted rule names (`throttled`, `busy`, ...).
+    pub fn parse(name: &str) -> Option<Fault> {
+        Fault::ALL.into_iter().find(|f| f.name() == name)
+    }
+}
+
+/// A fault for one chosen request, so a test can lose exactly the answer it means to: the
+/// `skip + 1`-th request with this method and path gets it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Targeted {
+    pub method: String,
+    pub path: String,
+    pub skip: u32,
+    pub fault: Fault,
 }
 
 /// The generator and its settings.
 pub struct Injector {
     settings: Faults,
     rng: StdRng,
+    targeted: Vec<Targeted>,
 }
 
 impl Injector {
@@ -54,6 +70,30 @@ impl Injector {
         Self {
             rng: StdRng::seed_from_u64(settings.seed),
             settings,
+            targeted: Vec::new(),
+        }
+    }
+
+    /// Queues faults for chosen requests (replacing those still queued).
+    pub fn target(&mut self, targeted: Vec<Targeted>) {
+        self.targeted = targeted;
+    }
+
+    /// The fault for the next request, `method` and `path` (without query): a targeted one
+    /// when a rule matches it, else a drawn one. The draw happens either way, so targeting
+    /// leaves the seeded sequence as it was.
+    pub fn draw_for(&mut self, method: &str, path: &str) -> Option<Fault> {
+        let drawn = self.draw();
+        let rule = self.targeted.iter_mut().position(|rule| {
+            rule.method.eq_ignore_ascii_case(method) && rule.path.eq_ignore_ascii_case(path)
+        });
+        match rule {
+            Some(i) if self.targeted[i].skip > 0 => {
+                self.targeted[i].skip -= 1;
+                drawn
+            }
+            Some(i) => Some(self.targeted.remove(i).fault),
+            None => drawn,
         }
     }
 
@@ -61,9 +101,11 @@ impl Injector {
         self.settings
     }
 
-    /// Replaces the settings and restarts the sequence from the seed.
+    /// Replaces the settings and restarts the sequence from the seed (targeted faults stay).
     pub fn reset(&mut self, settings: Faults) {
+        let targeted = std::mem::take(&mut self.targeted);
         *self = Self::new(settings);
+        self.targeted = targeted;
     }
 
     /// The fault for the next request, if any. Every call consumes the same number of draws,

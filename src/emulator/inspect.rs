@@ -8,14 +8,16 @@
 //! ```text
 //! GET    /_emulator/stats[?reset=true]          DELETE /_emulator/stats
 //! GET    /_emulator/clock                       POST   /_emulator/clock/advance {"seconds": 90} | {"by": "5m"}
-//! GET    /_emulator/faults                      PUT    /_emulator/faults {"rate", "seed", "retryAfterSeconds", "latency"}
+//! GET    /_emulator/faults                      PUT    /_emulator/faults {"rate", "seed", "retryAfterSeconds", "latency", "next"}
 //! GET    /_emulator/state
 //! GET    /_emulator/pools/{p}/nodes/{n}/users
 //! POST   /_emulator/pools/{p}/nodes/{n}/reboot | reimage | starttaskfailure
 //! POST   /_emulator/pools/{p}/nodes/{n}/tasks {"count": 1, "duration": "10m"}    DELETE .../tasks
 //! PUT    /_emulator/pools/{p}/starttaskfailure {"enabled": true}
 //! ```
-//! Durations are humantime strings (`90s`, `5m`, `1h 30m`).
+//! Durations are humantime strings (`90s`, `5m`, `1h 30m`). `next` queues faults for chosen
+//! requests: `[{"method": "PATCH", "path": "/pools/p", "skip": 1, "fault": "responseLost"}]`
+//! loses the answer to the second PATCH of pool `p`.
 
 use std::time::Duration;
 
@@ -26,6 +28,7 @@ use serde_json::json;
 use super::config::Faults;
 use super::errors::ApiError;
 use super::exchange::{Call, Reply};
+use super::faults::{Fault, Targeted};
 use super::lifecycle;
 use super::server::App;
 use super::state::{PoolRecord, State};
@@ -56,6 +59,19 @@ struct FaultsBody {
     seed: Option<u64>,
     retry_after_seconds: Option<u64>,
     latency: Option<String>,
+    /// Faults for chosen requests: `[{"method": "PATCH", "path": "/pools/p", "skip": 0,
+    /// "fault": "responseLost"}]`.
+    next: Option<Vec<TargetedBody>>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct TargetedBody {
+    method: String,
+    path: String,
+    #[serde(default)]
+    skip: u32,
+    fault: String,
 }
 
 #[derive(Default, Deserialize)]
@@ -131,7 +147,21 @@ pub fn handle(app: &App, call: &Call, segments: &[&str]) -> Result<Reply, ApiErr
                 settings.retry_after_secs = secs;
             }
             let latency = update.latency.map(|l| duration(&l, "latency")).transpose()?;
-            app.set_faults(settings, latency);
+            let targeted = update
+                .next
+                .map(|rules| {
+                    rules
+                        .into_iter()
+                        .map(|rule| {
+                            let fault = Fault::parse(&rule.fault).ok_or_else(|| {
+                                ApiError::invalid_property("fault", rule.fault.clone(), "One of throttled, busy, internal, dropped, responseLost.")
+                            })?;
+                            Ok(Targeted { method: rule.method, path: rule.path, skip: rule.skip, fault })
+                        })
+                        .collect::<Result<Vec<_>, ApiError>>()
+                })
+                .transpose()?;
+            app.set_faults(settings, latency, targeted);
             ok(app.faults_json())
         }
         (["state"], &Method::GET) => app.with_state(false, |st, _| ok(serde_json::to_value(&*st).unwrap_or_default())),

@@ -141,9 +141,17 @@ impl App {
         lock(&self.runtime).injector.settings()
     }
 
-    pub fn set_faults(&self, faults: Faults, latency: Option<Duration>) {
+    pub fn set_faults(
+        &self,
+        faults: Faults,
+        latency: Option<Duration>,
+        targeted: Option<Vec<super::faults::Targeted>>,
+    ) {
         let mut runtime = lock(&self.runtime);
         runtime.injector.reset(faults);
+        if let Some(targeted) = targeted {
+            runtime.injector.target(targeted);
+        }
         if let Some(latency) = latency {
             runtime.latency = latency;
         }
@@ -346,7 +354,8 @@ async fn process(app: Arc<App>, call: Call) -> Result<Response<Body>, Dropped> {
         .and(op);
     let (op, fault) = match prepared {
         Ok(op) => {
-            let fault = lock(&app.runtime).injector.draw();
+            let method = call.method.as_str();
+            let fault = lock(&app.runtime).injector.draw_for(method, &call.raw_path);
             (op, fault)
         }
         Err(err) => {

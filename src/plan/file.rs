@@ -199,7 +199,7 @@ fn pool_intent(pool: &PoolPlan) -> Value {
         "etag": pool.etag,
         "live": pool.live,
         "desired": pool.desired,
-        "kept": pool.kept.keys().collect::<Vec<_>>(),
+        "kept": pool.kept,
         "users": users.filter(|_| !only_waits),
     })
 }

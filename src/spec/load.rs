@@ -490,13 +490,15 @@ impl Loader {
             );
         }
         if options.whole && account.is_none() && self.pool_count > 0 {
+            // Pointed at the first pool: there is no account table to point at.
+            let first_pool = pools
+                .keys()
+                .next()
+                .and_then(|id| index.nearest(&path::pool(id)))
+                .map(|spot| spot.key.clone());
             self.diagnostics.push(
                 Diagnostic::error("the spec has no `[account]` table, so no owner")
-                    .at(self
-                        .sources
-                        .files()
-                        .next()
-                        .map(|_| Span::new(FileId::first(), 0..0)))
+                    .at(first_pool)
                     .path("account")
                     .hint(validate::OWNER_HINT),
             );

@@ -165,14 +165,17 @@ fn another_account_is_refused_first() {
     assert!(check(&record(&then, &live), &now, &live).is_empty());
 }
 
+/// An edit of a plan file.
+type Tamper = fn(&mut PlanFile);
+
 #[test]
 fn every_tampered_field_is_named() {
     let live = world();
     let plan = make(&desired(3), &live, at(1));
-    let tampers: Vec<(&str, Box<dyn Fn(&mut PlanFile)>)> = vec![
+    let tampers: Vec<(&str, Tamper)> = vec![
         (
             "a delete appended",
-            Box::new(|f| {
+            (|f| {
                 let mut extra = f.plan.pools[0].clone();
                 extra.id = "victim".into();
                 extra.action = Action::Delete;
@@ -180,13 +183,10 @@ fn every_tampered_field_is_named() {
                 f.plan.pools.push(extra);
             }),
         ),
-        (
-            "steps",
-            Box::new(|f| f.plan.pools[1].steps.push(Step::Delete)),
-        ),
+        ("steps", (|f| f.plan.pools[1].steps.push(Step::Delete))),
         (
             "desired",
-            Box::new(|f| {
+            (|f| {
                 if let Some(d) = &mut f.plan.pools[1].desired {
                     d.scale = Scale::Fixed {
                         dedicated: 40,
@@ -196,26 +196,20 @@ fn every_tampered_field_is_named() {
                 }
             }),
         ),
-        ("etag", Box::new(|f| f.plan.pools[1].etag = None)),
-        (
-            "observed",
-            Box::new(|f| f.observed[0].etag = "other".into()),
-        ),
+        ("etag", (|f| f.plan.pools[1].etag = None)),
+        ("observed", (|f| f.observed[0].etag = "other".into())),
         (
             "protect",
-            Box::new(|f| {
+            (|f| {
                 if let Some(d) = &mut f.plan.pools[1].desired {
                     d.protect = !d.protect;
                 }
             }),
         ),
-        (
-            "action",
-            Box::new(|f| f.plan.pools[1].action = Action::Recreate),
-        ),
+        ("action", (|f| f.plan.pools[1].action = Action::Recreate)),
         (
             "user",
-            Box::new(|f| {
+            (|f| {
                 if let Some(u) = &mut f.plan.pools[1].users {
                     u.desired[0].admin = false;
                 }
@@ -223,28 +217,19 @@ fn every_tampered_field_is_named() {
         ),
         (
             "fingerprint",
-            Box::new(|f| {
+            (|f| {
                 if let Some(u) = &mut f.plan.pools[1].users {
                     u.desired[0].ssh_key = Some("$argon2id$forged".into());
                 }
             }),
         ),
-        ("unmanaged", Box::new(|f| f.plan.unmanaged.push("x".into()))),
-        (
-            "spec file",
-            Box::new(|f| f.spec.files[0].sha256 = "bb".into()),
-        ),
-        (
-            "account name",
-            Box::new(|f| f.plan.account.name = "other".into()),
-        ),
-        (
-            "format version",
-            Box::new(|f| f.plan.format_version = "0".into()),
-        ),
+        ("unmanaged", (|f| f.plan.unmanaged.push("x".into()))),
+        ("spec file", (|f| f.spec.files[0].sha256 = "bb".into())),
+        ("account name", (|f| f.plan.account.name = "other".into())),
+        ("format version", (|f| f.plan.format_version = "0".into())),
         (
             "pool dropped",
-            Box::new(|f| {
+            (|f| {
                 f.plan.pools.remove(0);
             }),
         ),
