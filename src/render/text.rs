@@ -24,13 +24,17 @@ pub struct Options {
 /// The plan as text.
 pub fn render(plan: &Plan, options: Options) -> String {
     let paint = Paint(options.color);
-    let mut out = plan.title().map(|t| t + "\n\n").unwrap_or_default();
+    let title = plan.title();
+    let mut out = title.clone().map(|t| t + "\n").unwrap_or_default();
     let changed: Vec<&PoolPlan> = plan
         .pools
         .iter()
         .filter(|p| p.action != Action::NoOp)
         .collect();
     if !changed.is_empty() {
+        if title.is_some() {
+            out.push('\n');
+        }
         out.push_str("batchform will perform the following actions:\n");
     }
     for pool in changed {
