@@ -234,7 +234,29 @@ fn nodes_still_starting_at_the_timeout_are_reported_with_what_is_left() {
         .args(["apply", "--auto-approve", "--timeout", "2s", "pools.toml"])
         .assert()
         .code(1)
-        .stderr(predicate::str::contains(
-            "run `batchform apply` again later",
-        ));
+        .stderr(
+            predicate::str::contains("gave up after 2s waiting for").and(predicate::str::contains(
+                "run `batchform apply` again later",
+            )),
+        );
+    // What is left is said: the plan names the pending work and is not "No changes".
+    emulator
+        .batchform(dir.path())
+        .args(["plan", "--detailed-exitcode", "pools.toml"])
+        .assert()
+        .code(2)
+        .stdout(
+            predicate::str::contains("pending: a resize is in flight (0 of 2 nodes)")
+                .and(predicate::str::contains("users alice"))
+                .and(predicate::str::contains("No changes").not()),
+        );
+    // No node is ready yet, so none holds the user, and none was given it out of turn.
+    let nodes: Vec<Value> = common::runtime()
+        .block_on(emulator.client().list_nodes("p", Some("id,state"), None))
+        .unwrap();
+    for node in nodes {
+        let id = node["id"].as_str().unwrap();
+        assert_ne!(node["state"], "idle", "{id}");
+        assert!(users_on(&emulator, id).is_empty(), "{id}");
+    }
 }
