@@ -38,7 +38,7 @@ pub enum Command {
 #[derive(Debug, clap::Args)]
 pub struct AccountArgs {
     /// Requests in flight at once, across all pools and nodes.
-    #[arg(long, default_value_t = crate::batch::DEFAULT_PARALLELISM, value_parser = clap::value_parser!(usize))]
+    #[arg(long, default_value_t = batchform_batch::DEFAULT_PARALLELISM, value_parser = clap::value_parser!(usize))]
     pub parallelism: usize,
 }
 
@@ -151,10 +151,10 @@ pub struct EmulatorArgs {
     #[arg(long)]
     pub state: Option<PathBuf>,
     /// Batch account name served.
-    #[arg(long, default_value = crate::emulator::DEV_ACCOUNT)]
+    #[arg(long, default_value = batchform_emulator::DEV_ACCOUNT)]
     pub account: String,
     /// Base64 account key for Shared Key authentication.
-    #[arg(long, default_value = crate::emulator::DEV_KEY)]
+    #[arg(long, default_value = batchform_emulator::DEV_KEY)]
     pub key: String,
     /// Also accept `Authorization: Bearer <TOKEN>` (the Microsoft Entra ID path).
     #[arg(long)]
@@ -182,11 +182,11 @@ pub struct EmulatorArgs {
 /// Runs a parsed command line.
 pub fn run(cli: Cli) -> anyhow::Result<Exit> {
     match cli.command {
-        Command::Validate(args) => crate::spec::command::validate(&args),
-        Command::Schema => crate::spec::command::schema(),
+        Command::Validate(args) => crate::commands::validate::validate(&args),
+        Command::Schema => crate::commands::validate::schema(),
         Command::Plan(args) => crate::commands::plan::run(&args),
         Command::Apply(args) => crate::commands::apply::run(&args),
         Command::Logins(args) => crate::commands::logins::run(&args),
-        Command::Emulator(args) => crate::emulator::command::serve(&args),
+        Command::Emulator(args) => crate::commands::emulator::serve(&args),
     }
 }

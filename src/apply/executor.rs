@@ -10,10 +10,11 @@ use tokio::task::JoinSet;
 use super::ApplyError;
 use super::progress::{PoolProgress, Progress};
 use super::wait::{self, Backoff, Poll, WaitError};
-use crate::batch::Client;
-use crate::convert::{self, Secrets};
+use crate::canonical;
 use crate::observe::{self, PoolStatus};
-use crate::plan::{Action, Plan, PoolPlan, Step};
+use crate::secrets::Secrets;
+use batchform_batch::Client;
+use batchform_plan::{Action, Plan, PoolPlan, Step};
 
 /// How an apply runs.
 #[derive(Debug, Clone, Copy)]
@@ -103,19 +104,22 @@ async fn run(pool: &PoolPlan, cx: &Context, progress: &PoolProgress) -> Result<S
 
 /// The pool's plan made again against the pool as it is now.
 async fn replan(pool: &PoolPlan, cx: &Context) -> Result<PoolPlan, ApplyError> {
-    let want = pool.desired.clone().map(|config| crate::plan::DesiredPool {
-        id: pool.id.clone(),
-        config,
-        on_nonempty_update: pool.on_nonempty_update.unwrap_or_default(),
-        users: pool
-            .users
-            .as_ref()
-            .map(|u| u.desired.clone())
-            .unwrap_or_default(),
-    });
+    let want = pool
+        .desired
+        .clone()
+        .map(|config| batchform_plan::DesiredPool {
+            id: pool.id.clone(),
+            config,
+            on_nonempty_update: pool.on_nonempty_update.unwrap_or_default(),
+            users: pool
+                .users
+                .as_ref()
+                .map(|u| u.desired.clone())
+                .unwrap_or_default(),
+        });
     let found = cx
         .client
-        .get_pool::<crate::batch::wire::Pool>(&pool.id, None)
+        .get_pool::<batchform_batch::wire::Pool>(&pool.id, None)
         .await?;
     let mut have = found.map(|(live, _)| observe::live_pool(&live));
     if let Some(have) = &mut have
@@ -123,7 +127,7 @@ async fn replan(pool: &PoolPlan, cx: &Context) -> Result<PoolPlan, ApplyError> {
     {
         have.nodes = Some(observe::user_nodes(&cx.client, &pool.id).await?);
     }
-    crate::plan::planner::replan(
+    batchform_plan::planner::replan(
         want.as_ref(),
         have.as_ref(),
         &cx.owner,
@@ -190,7 +194,7 @@ async fn run_steps(
                 let removes_start_task = desired.start_task.is_none()
                     && pool.live.as_ref().is_some_and(|l| l.start_task.is_some());
                 let body =
-                    convert::patch_body(id, desired, *empty_only, &cx.owner, &cx.secrets, &kept)
+                    canonical::patch_body(id, desired, *empty_only, &cx.owner, &cx.secrets, &kept)
                         .map_err(|e| ApplyError::Secret(e.to_string()))?;
                 let condition = condition(id, &etag)?;
                 etag = written(id, cx.client.patch_pool(id, &body, Some(condition)).await)?;
@@ -198,7 +202,7 @@ async fn run_steps(
                     // PATCH keeps a start task it is not given; only a full replace removes it.
                     // The replace takes no condition, so it follows the conditional PATCH at once,
                     // with the same metadata.
-                    let body = convert::replace_properties_body(desired, &cx.owner, &kept);
+                    let body = canonical::replace_properties_body(desired, &cx.owner, &kept);
                     etag =
                         written(id, cx.client.replace_pool_properties(id, &body).await)?.or(etag);
                 }
@@ -216,7 +220,7 @@ async fn run_steps(
                 progress.phase(&format!(
                     "resizing to {dedicated} dedicated, {low_priority} low-priority"
                 ));
-                let body = convert::resize_body(
+                let body = canonical::resize_body(
                     *dedicated,
                     *low_priority,
                     *resize_timeout,
@@ -228,7 +232,7 @@ async fn run_steps(
             }
             Step::EnableAutoscale { formula, interval } => {
                 progress.phase("enabling autoscale");
-                let body = convert::autoscale_body(formula, *interval);
+                let body = canonical::autoscale_body(formula, *interval);
                 let condition = condition(id, &etag)?;
                 written(
                     id,
@@ -264,7 +268,7 @@ async fn create(pool: &PoolPlan, cx: &Context) -> Result<(), ApplyError> {
         .desired
         .as_ref()
         .ok_or_else(|| ApplyError::Internal("create without a desired config".into()))?;
-    let body = convert::create_body(id, desired, &cx.owner, &cx.secrets)
+    let body = canonical::create_body(id, desired, &cx.owner, &cx.secrets)
         .map_err(|e| ApplyError::Secret(e.to_string()))?;
     let mut attempts = 0;
     loop {
@@ -273,7 +277,7 @@ async fn create(pool: &PoolPlan, cx: &Context) -> Result<(), ApplyError> {
             Ok(_) => return Ok(()),
             Err(e) if e.code() == Some("PoolExists") || e.is_ambiguous() => {
                 match observe::pool_status(&cx.client, id).await? {
-                    Some(status) if status.owner.as_deref() == Some(cx.owner.as_str()) && status.config_hash.as_deref() == Some(convert::config_hash(desired).as_str()) => {
+                    Some(status) if status.owner.as_deref() == Some(cx.owner.as_str()) && status.config_hash.as_deref() == Some(canonical::config_hash(desired).as_str()) => {
                         return Ok(());
                     }
                     Some(_) => return Err(ApplyError::Conflict { pool: id.to_string(), detail: "a pool with this id appeared while applying, with another owner or configuration".into() }),
@@ -394,12 +398,12 @@ fn condition<'a>(id: &str, etag: &'a Option<String>) -> Result<&'a str, ApplyErr
 /// The new ETag of a write, or the error it ended with (a 412 means the pool changed since the plan).
 fn written(
     id: &str,
-    result: Result<Option<String>, crate::batch::Error>,
+    result: Result<Option<String>, batchform_batch::Error>,
 ) -> Result<Option<String>, ApplyError> {
     result.map_err(|e| stale_or(id, e))
 }
 
-pub(super) fn stale_or(id: &str, error: crate::batch::Error) -> ApplyError {
+pub(super) fn stale_or(id: &str, error: batchform_batch::Error) -> ApplyError {
     if error.status().map(|s| s.as_u16()) == Some(412) {
         ApplyError::Stale(id.to_string())
     } else {

@@ -42,7 +42,7 @@ pub enum ApplyError {
     #[error("{0}")]
     Secret(String),
     #[error(transparent)]
-    Service(Box<crate::batch::Error>),
+    Service(Box<batchform_batch::Error>),
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -62,8 +62,8 @@ fn describe(errors: &[(String, String)]) -> String {
         .join("; ")
 }
 
-impl From<crate::batch::Error> for ApplyError {
-    fn from(error: crate::batch::Error) -> Self {
+impl From<batchform_batch::Error> for ApplyError {
+    fn from(error: batchform_batch::Error) -> Self {
         ApplyError::Service(Box::new(error))
     }
 }

@@ -7,11 +7,11 @@ use super::ApplyError;
 use super::executor::Context;
 use super::progress::PoolProgress;
 use super::wait::{self, Poll};
-use crate::batch::Error;
-use crate::convert;
+use crate::canonical;
 use crate::observe;
-use crate::plan::PoolPlan;
-use crate::plan::users::{self, UserAction, UserChange, UserConfig};
+use batchform_batch::Error;
+use batchform_plan::PoolPlan;
+use batchform_plan::users::{self, UserAction, UserChange, UserConfig};
 
 /// Syncs the pool's users; returns the pool's new ETag when the bookkeeping was written.
 ///
@@ -107,7 +107,7 @@ async fn write_book(
     users: &users::UsersBook,
     etag: &str,
 ) -> Result<String, ApplyError> {
-    let body = convert::users_patch_body(&status.user_metadata, &status.book, users);
+    let body = canonical::users_patch_body(&status.user_metadata, &status.book, users);
     let written = cx
         .client
         .patch_pool(id, &body, Some(etag))
@@ -199,9 +199,9 @@ async fn apply_once(
                         _ => {}
                     }
                 }
-                let create = convert::user_create_body(pool, name, record, &cx.secrets)
+                let create = canonical::user_create_body(pool, name, record, &cx.secrets)
                     .map_err(config_error)?;
-                let replace = convert::user_replace_body(pool, name, record, &cx.secrets)
+                let replace = canonical::user_replace_body(pool, name, record, &cx.secrets)
                     .map_err(config_error)?;
                 if change.action == UserAction::Replace {
                     match client.replace_node_user(pool, node, name, &replace).await {
@@ -232,6 +232,6 @@ async fn apply_once(
     }
 }
 
-fn config_error(error: convert::MissingSecret) -> Error {
+fn config_error(error: canonical::MissingSecret) -> Error {
     Error::Config(error.to_string())
 }

@@ -12,8 +12,8 @@ use crate::apply::executor::{self, Context, Options};
 use crate::apply::progress::Progress;
 use crate::apply::wait::Backoff;
 use crate::cli::ApplyArgs;
-use crate::plan::file::{self, Current, PlanFile};
 use crate::{Exit, render};
+use batchform_plan::file::{self, Current, PlanFile};
 
 pub fn run(args: &ApplyArgs) -> anyhow::Result<Exit> {
     // A plan file is a record of what was reviewed; the spec it names is what is applied.
@@ -56,7 +56,7 @@ pub fn run(args: &ApplyArgs) -> anyhow::Result<Exit> {
 async fn run_in(
     args: &ApplyArgs,
     session: &Session,
-    spec: &crate::spec::Desired,
+    spec: &batchform_spec::Desired,
     saved: Option<&PlanFile>,
 ) -> anyhow::Result<Exit> {
     let stop_pending_resize =

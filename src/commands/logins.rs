@@ -9,8 +9,8 @@ use serde::Serialize;
 
 use super::session::Session;
 use crate::Exit;
-use crate::batch::wire;
 use crate::cli::{DiagnosticFormat, LoginsArgs};
+use batchform_batch::wire;
 
 #[derive(Debug, Serialize)]
 struct Login {
@@ -105,7 +105,7 @@ struct Target {
 }
 
 /// The user a person most likely logs in as: the first admin, else the first user.
-fn login_user(users: &std::collections::BTreeMap<String, crate::spec::User>) -> Option<String> {
+fn login_user(users: &std::collections::BTreeMap<String, batchform_spec::User>) -> Option<String> {
     users
         .iter()
         .find(|(_, user)| user.admin)

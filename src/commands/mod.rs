@@ -2,19 +2,21 @@
 //! open a session, and hand over to `observe`, `plan`, `render` and `apply`.
 
 pub mod apply;
+pub mod emulator;
 pub mod logins;
 pub mod plan;
 pub mod session;
+pub mod validate;
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
 
 use sha2::{Digest, Sha256};
 
-use crate::convert::Secrets;
-use crate::plan::file::{FileDigest, Observed};
-use crate::plan::{Live, Plan};
-use crate::spec::{self, Diagnostic, LoadOptions};
+use crate::secrets::Secrets;
+use batchform_plan::file::{FileDigest, Observed};
+use batchform_plan::{Live, Plan};
+use batchform_spec::{self as spec, Diagnostic, LoadOptions};
 use session::Session;
 
 /// A runtime for one command: two workers suffice, the work is waiting on the network.
@@ -90,7 +92,7 @@ pub(crate) async fn make_plan(
         anyhow::anyhow!("{}", text.join("\n"))
     })?;
     let mut live: Live = crate::observe::account(client).await?;
-    let (mut desired, secrets) = crate::convert::desired(spec, &resolved, &live.pools);
+    let (mut desired, secrets) = crate::canonical::desired(spec, &resolved, &live.pools);
     if desired.owner.is_empty() {
         anyhow::bail!(
             "the spec has no [account] owner\n  hint: {}",
@@ -100,7 +102,7 @@ pub(crate) async fn make_plan(
     desired.stop_pending_resize = stop_pending_resize;
     // The service's clock: it decides when users expire.
     let now = client.service_now();
-    let first = crate::plan::plan(&desired, &live, now);
+    let first = batchform_plan::plan(&desired, &live, now);
     let needs_nodes: Vec<String> = first
         .pools
         .iter()
@@ -113,7 +115,7 @@ pub(crate) async fn make_plan(
         first
     } else {
         crate::observe::attach_nodes(client, &mut live, &needs_nodes).await?;
-        crate::plan::plan(&desired, &live, now)
+        batchform_plan::plan(&desired, &live, now)
     };
     plan.account = session.account.clone();
     let observed = live

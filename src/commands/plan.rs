@@ -6,8 +6,8 @@ use anyhow::Context;
 
 use super::session::Session;
 use crate::cli::{PlanArgs, PlanFormat};
-use crate::plan::file::{FILE_FORMAT, PlanFile, SpecRecord};
 use crate::{Exit, render};
+use batchform_plan::file::{FILE_FORMAT, PlanFile, SpecRecord};
 
 pub fn run(args: &PlanArgs) -> anyhow::Result<Exit> {
     let Some(spec) = super::load(&args.paths, true) else {

@@ -5,11 +5,11 @@
 
 use anyhow::{Context, bail};
 
-use crate::batch::credential::{ClientSecret, DEFAULT_AUTHORITY};
-use crate::batch::{Client, Credential, RetryPolicy, auth::SharedKey};
-use crate::emulator;
-use crate::plan::AccountRef;
-use crate::spec::{Account, Endpoint};
+use batchform_batch::credential::{ClientSecret, DEFAULT_AUTHORITY};
+use batchform_batch::{Client, Credential, RetryPolicy, auth::SharedKey};
+use batchform_emulator as emulator;
+use batchform_plan::AccountRef;
+use batchform_spec::{Account, Endpoint};
 
 /// The environment variable that names the account endpoint.
 pub const ENDPOINT_VAR: &str = "AZURE_BATCH_ENDPOINT";

@@ -9,7 +9,7 @@ pub struct NodeCounts {
 }
 
 /// States a node passes through on its way to being usable.
-const STARTING: &[&str] = crate::plan::users::BECOMING_READY;
+const STARTING: &[&str] = batchform_plan::users::BECOMING_READY;
 /// States that will not become usable without someone's help.
 const FAILED: &[&str] = &["starttaskfailed", "unusable"];
 

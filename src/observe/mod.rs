@@ -12,10 +12,10 @@ use futures_util::future::try_join_all;
 
 pub use counts::NodeCounts;
 
-use crate::batch::{Client, Error, wire};
-use crate::plan::bookkeeping::{self, Bookkeeping};
-use crate::plan::users::{BOOK, NodeInfo, UsersBook};
-use crate::plan::{CatalogImage, Live, LivePool};
+use batchform_batch::{Client, Error, wire};
+use batchform_plan::bookkeeping::{self, Bookkeeping};
+use batchform_plan::users::{BOOK, NodeInfo, UsersBook};
+use batchform_plan::{CatalogImage, Live, LivePool};
 
 /// The pool properties planning reads.
 const POOL_SELECT: &str = "id,eTag,state,allocationState,displayName,vmSize,virtualMachineConfiguration,\
@@ -77,7 +77,7 @@ pub fn live_pool(pool: &wire::Pool) -> LivePool {
         current_dedicated: count(pool.current_dedicated_nodes),
         current_low_priority: count(pool.current_low_priority_nodes),
         owner: book.owner.clone(),
-        config: crate::convert::live_config(pool, &book, user_metadata),
+        config: crate::canonical::live_config(pool, &book, user_metadata),
         running_tasks: None,
         users,
         users_unreadable,

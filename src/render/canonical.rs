@@ -3,8 +3,8 @@
 
 use similar::TextDiff;
 
-use crate::plan::PoolPlan;
-use crate::plan::config::PoolConfig;
+use batchform_plan::PoolPlan;
+use batchform_plan::config::PoolConfig;
 
 /// The configuration as TOML, with write-only values shown by fingerprint only.
 pub fn toml(config: &PoolConfig) -> String {

@@ -3,7 +3,7 @@
 
 use serde_json::{Value, json};
 
-use crate::plan::Plan;
+use batchform_plan::Plan;
 
 /// The plan as pretty-printed JSON.
 pub fn render(plan: &Plan) -> String {

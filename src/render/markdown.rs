@@ -4,7 +4,7 @@
 use std::fmt::Write;
 
 use super::{change_values, cost, headline, steps, summary};
-use crate::plan::{Action, Plan};
+use batchform_plan::{Action, Plan};
 
 /// The plan as Markdown.
 pub fn render(plan: &Plan) -> String {

@@ -8,9 +8,9 @@ pub mod text;
 
 use serde_json::Value;
 
-use crate::plan::diff::FieldChange;
-use crate::plan::users::UserAction;
-use crate::plan::{Action, Cost, Plan, PoolPlan, Step, Strategy};
+use batchform_plan::diff::FieldChange;
+use batchform_plan::users::UserAction;
+use batchform_plan::{Action, Cost, Plan, PoolPlan, Step, Strategy};
 
 /// A value as a reviewer reads it: strings quoted, lists inline.
 pub(crate) fn value(value: &Value) -> String {

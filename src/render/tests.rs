@@ -6,8 +6,8 @@ use std::time::Duration;
 
 use chrono::TimeZone;
 
-use crate::plan::config::*;
-use crate::plan::{Desired, DesiredPool, Live, LivePool, OnNonEmpty, Plan, plan};
+use batchform_plan::config::*;
+use batchform_plan::{Desired, DesiredPool, Live, LivePool, OnNonEmpty, Plan, plan};
 
 fn config() -> PoolConfig {
     PoolConfig {
@@ -135,17 +135,17 @@ fn sample() -> Plan {
     };
     let mut desired = desired;
     let mut live = live;
-    desired.pools[5].users = vec![crate::plan::users::UserConfig {
+    desired.pools[5].users = vec![batchform_plan::users::UserConfig {
         name: "alice".into(),
         admin: true,
         ssh_key: Some("$argon2id$key".into()),
         password: None,
-        expiry: crate::plan::users::Expiry::Rolling {
+        expiry: batchform_plan::users::Expiry::Rolling {
             valid_for: Duration::from_secs(7 * 86400),
             renew_before: Duration::from_secs(86400),
         },
     }];
-    let node = |id: &str, state: &str| crate::plan::users::NodeInfo {
+    let node = |id: &str, state: &str| batchform_plan::users::NodeInfo {
         id: id.into(),
         state: state.into(),
         booted: None,
@@ -160,7 +160,7 @@ fn sample() -> Plan {
         &live,
         chrono::Utc.with_ymd_and_hms(2026, 6, 1, 0, 0, 0).unwrap(),
     );
-    plan.account = crate::plan::AccountRef {
+    plan.account = batchform_plan::AccountRef {
         endpoint: "https://render.eastus.batch.azure.com".into(),
         name: "render".into(),
         credential: "Shared Key".into(),

@@ -7,8 +7,8 @@ use std::fmt::Write;
 use anstyle::{AnsiColor, Style};
 
 use super::{change_values, cost, headline, steps, summary, value};
-use crate::plan::diff::{ChangeClass, flatten};
-use crate::plan::{Action, Plan, PoolPlan};
+use batchform_plan::diff::{ChangeClass, flatten};
+use batchform_plan::{Action, Plan, PoolPlan};
 
 /// Rendering options.
 #[derive(Debug, Clone, Copy, Default)]
