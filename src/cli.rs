@@ -4,13 +4,11 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
-use crate::Exit;
-
 /// Declarative reconciler for Azure Batch pools.
 ///
 /// A TOML file describes each pool; `plan` shows what would change in the Batch account and
-/// how, `apply` makes the account match. With no account endpoint configured, batchform uses
-/// a local emulator of the Batch service.
+/// how, `apply` makes the account match. The account is `[account] endpoint` in the spec or
+/// AZURE_BATCH_ENDPOINT; `emulator` names the local emulator of the Batch service.
 #[derive(Debug, Parser)]
 #[command(name = "batchform", version, about, long_about)]
 pub struct Cli {
@@ -177,16 +175,4 @@ pub struct EmulatorArgs {
     /// Low-priority cores the account may use across all pools (default: 20000).
     #[arg(long)]
     pub low_priority_core_quota: Option<u32>,
-}
-
-/// Runs a parsed command line.
-pub fn run(cli: Cli) -> anyhow::Result<Exit> {
-    match cli.command {
-        Command::Validate(args) => crate::commands::validate::validate(&args),
-        Command::Schema => crate::commands::validate::schema(),
-        Command::Plan(args) => crate::commands::plan::run(&args),
-        Command::Apply(args) => crate::commands::apply::run(&args),
-        Command::Logins(args) => crate::commands::logins::run(&args),
-        Command::Emulator(args) => crate::commands::emulator::serve(&args),
-    }
 }

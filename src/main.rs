@@ -6,7 +6,7 @@ use clap::Parser;
 
 fn main() -> ExitCode {
     let cli = batchform::cli::Cli::parse();
-    match batchform::cli::run(cli) {
+    match batchform::commands::run(cli) {
         Ok(exit) => exit.into(),
         Err(err) => {
             eprintln!("error: {err:#}");

@@ -13,7 +13,7 @@ use super::wait::{self, Backoff, Poll, WaitError};
 use crate::canonical;
 use crate::observe::{self, PoolStatus};
 use crate::secrets::Secrets;
-use batchform_batch::Client;
+use batchform_batch::{Client, ErrorCode};
 use batchform_plan::{Action, Plan, PoolPlan, Step};
 
 /// How an apply runs.
@@ -27,7 +27,7 @@ pub struct Options {
 }
 
 /// Everything the pools' tasks share.
-pub struct Context {
+pub struct Shared {
     pub client: Client,
     pub owner: String,
     pub secrets: Secrets,
@@ -45,7 +45,7 @@ pub struct Outcome {
 }
 
 /// Carries out every pool's steps; pools run concurrently and fail independently.
-pub async fn apply(plan: &Plan, context: Arc<Context>) -> Vec<Outcome> {
+pub async fn apply(plan: &Plan, context: Arc<Shared>) -> Vec<Outcome> {
     let mut tasks = JoinSet::new();
     for pool in plan.pools.iter().filter(|p| p.action != Action::NoOp) {
         let pool = pool.clone();
@@ -87,7 +87,7 @@ const MAX_ROUNDS: usize = 5;
 
 /// One pool: its steps, and when a write's answer is lost (the write may or may not have
 /// happened), a fresh look at the pool and a new plan for it from what is there.
-async fn run(pool: &PoolPlan, cx: &Context, progress: &PoolProgress) -> Result<String, ApplyError> {
+async fn run(pool: &PoolPlan, cx: &Shared, progress: &PoolProgress) -> Result<String, ApplyError> {
     let mut current = pool.clone();
     for round in 1.. {
         match run_steps(&current, cx, progress).await {
@@ -103,7 +103,7 @@ async fn run(pool: &PoolPlan, cx: &Context, progress: &PoolProgress) -> Result<S
 }
 
 /// The pool's plan made again against the pool as it is now.
-async fn replan(pool: &PoolPlan, cx: &Context) -> Result<PoolPlan, ApplyError> {
+async fn replan(pool: &PoolPlan, cx: &Shared) -> Result<PoolPlan, ApplyError> {
     let want = pool
         .desired
         .clone()
@@ -144,7 +144,7 @@ async fn replan(pool: &PoolPlan, cx: &Context) -> Result<PoolPlan, ApplyError> {
 /// first write, then the one each write or wait saw last.
 async fn run_steps(
     pool: &PoolPlan,
-    cx: &Context,
+    cx: &Shared,
     progress: &PoolProgress,
 ) -> Result<(), ApplyError> {
     let id = pool.id.as_str();
@@ -167,7 +167,7 @@ async fn run_steps(
                 match cx.client.stop_resize(id, Some(condition(id, &etag)?)).await {
                     Ok(_) => {}
                     // It finished meanwhile: nothing left to stop.
-                    Err(e) if e.code() == Some("OperationInvalidForCurrentState") => {}
+                    Err(e) if e.is(ErrorCode::OperationInvalidForCurrentState) => {}
                     Err(e) => return Err(stale_or(id, e)),
                 }
                 seen(settle_resize(cx, id, progress).await?, &mut etag, &mut kept);
@@ -191,21 +191,21 @@ async fn run_steps(
                     .desired
                     .as_ref()
                     .ok_or_else(|| ApplyError::Internal("patch without a desired config".into()))?;
-                let removes_start_task = desired.start_task.is_none()
-                    && pool.live.as_ref().is_some_and(|l| l.start_task.is_some());
                 let body =
                     canonical::patch_body(id, desired, *empty_only, &cx.owner, &cx.secrets, &kept)
                         .map_err(|e| ApplyError::Secret(e.to_string()))?;
                 let condition = condition(id, &etag)?;
                 etag = written(id, cx.client.patch_pool(id, &body, Some(condition)).await)?;
-                if removes_start_task {
-                    // PATCH keeps a start task it is not given; only a full replace removes it.
-                    // The replace takes no condition, so it follows the conditional PATCH at once,
-                    // with the same metadata.
-                    let body = canonical::replace_properties_body(desired, &cx.owner, &kept);
-                    etag =
-                        written(id, cx.client.replace_pool_properties(id, &body).await)?.or(etag);
-                }
+            }
+            Step::RemoveStartTask => {
+                progress.phase("removing the start task");
+                let desired = pool.desired.as_ref().ok_or_else(|| {
+                    ApplyError::Internal("a start-task removal without a desired config".into())
+                })?;
+                // It takes no condition; the planner puts it right after the conditional PATCH,
+                // and it sends the same metadata.
+                let body = canonical::replace_properties_body(desired, &cx.owner, &kept);
+                etag = written(id, cx.client.replace_pool_properties(id, &body).await)?.or(etag);
             }
             Step::DisableAutoscale => {
                 progress.phase("disabling autoscale");
@@ -245,7 +245,7 @@ async fn run_steps(
                 match cx.client.delete_pool(id, Some(condition(id, &etag)?)).await {
                     Ok(()) => {}
                     // Already going or gone: what was asked for.
-                    Err(e) if e.is_not_found() || e.code() == Some("PoolBeingDeleted") => {}
+                    Err(e) if e.is_not_found() || e.is(ErrorCode::PoolBeingDeleted) => {}
                     Err(e) => return Err(stale_or(id, e)),
                 }
                 wait_gone(cx, id).await?;
@@ -262,7 +262,7 @@ async fn run_steps(
 
 /// Creates the pool. A create whose answer was lost may have happened: look before repeating it,
 /// and count a pool that exists with this owner and this configuration as created.
-async fn create(pool: &PoolPlan, cx: &Context) -> Result<(), ApplyError> {
+async fn create(pool: &PoolPlan, cx: &Shared) -> Result<(), ApplyError> {
     let id = pool.id.as_str();
     let desired = pool
         .desired
@@ -275,7 +275,7 @@ async fn create(pool: &PoolPlan, cx: &Context) -> Result<(), ApplyError> {
         attempts += 1;
         match cx.client.create_pool(id, &body).await {
             Ok(_) => return Ok(()),
-            Err(e) if e.code() == Some("PoolExists") || e.is_ambiguous() => {
+            Err(e) if e.is(ErrorCode::PoolExists) || e.is_ambiguous() => {
                 match observe::pool_status(&cx.client, id).await? {
                     Some(status) if status.owner.as_deref() == Some(cx.owner.as_str()) && status.config_hash.as_deref() == Some(canonical::config_hash(desired).as_str()) => {
                         return Ok(());
@@ -294,7 +294,7 @@ async fn create(pool: &PoolPlan, cx: &Context) -> Result<(), ApplyError> {
 /// Waits until a resize batchform did not start is over, however it ended: its errors are not
 /// this apply's (a quota it met will be met, and reported, by the resize that follows).
 async fn settle_resize(
-    cx: &Context,
+    cx: &Shared,
     id: &str,
     progress: &PoolProgress,
 ) -> Result<PoolStatus, ApplyError> {
@@ -320,7 +320,7 @@ async fn settle_resize(
 
 /// Waits until the pool's allocation is steady, failing on resize errors.
 async fn wait_steady(
-    cx: &Context,
+    cx: &Shared,
     id: &str,
     progress: &PoolProgress,
 ) -> Result<PoolStatus, ApplyError> {
@@ -336,7 +336,7 @@ async fn wait_steady(
     Ok(status)
 }
 
-async fn wait_gone(cx: &Context, id: &str) -> Result<(), ApplyError> {
+async fn wait_gone(cx: &Shared, id: &str) -> Result<(), ApplyError> {
     wait::until(cx.options.backoff, cx.options.timeout, || async {
         Ok(match observe::pool_status(&cx.client, id).await? {
             None => Poll::Ready(()),
@@ -351,7 +351,7 @@ async fn wait_gone(cx: &Context, id: &str) -> Result<(), ApplyError> {
 /// nodes whose start task failed or that are unusable, naming them and the counts.
 async fn settled(
     pool: &PoolPlan,
-    cx: &Context,
+    cx: &Shared,
     progress: &PoolProgress,
 ) -> Result<String, ApplyError> {
     if pool.action == Action::Delete {
@@ -404,7 +404,7 @@ fn written(
 }
 
 pub(super) fn stale_or(id: &str, error: batchform_batch::Error) -> ApplyError {
-    if error.status().map(|s| s.as_u16()) == Some(412) {
+    if error.is_stale() {
         ApplyError::Stale(id.to_string())
     } else {
         ApplyError::from(error)

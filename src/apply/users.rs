@@ -4,12 +4,12 @@
 use futures_util::future::join_all;
 
 use super::ApplyError;
-use super::executor::Context;
+use super::executor::Shared;
 use super::progress::PoolProgress;
 use super::wait::{self, Poll};
 use crate::canonical;
 use crate::observe;
-use batchform_batch::Error;
+use batchform_batch::{Error, ErrorCode};
 use batchform_plan::PoolPlan;
 use batchform_plan::users::{self, UserAction, UserChange, UserConfig};
 
@@ -22,7 +22,7 @@ use batchform_plan::users::{self, UserAction, UserChange, UserConfig};
 /// to the winner's bookkeeping, for the next apply to put right.
 pub async fn sync(
     pool: &PoolPlan,
-    cx: &Context,
+    cx: &Shared,
     progress: &PoolProgress,
     etag: Option<String>,
 ) -> Result<Option<String>, ApplyError> {
@@ -101,7 +101,7 @@ pub async fn sync(
 /// Records `users` as the pool's node-user bookkeeping, conditional on `etag` (read together
 /// with `status`), keeping every other metadata entry as it was.
 async fn write_book(
-    cx: &Context,
+    cx: &Shared,
     id: &str,
     status: &observe::PoolStatus,
     users: &users::UsersBook,
@@ -119,7 +119,7 @@ async fn write_book(
 /// After losing a race for the bookkeeping: adds every user this sync may have set to the
 /// bookkeeping that won, as unconfirmed, however many more times others write meanwhile.
 async fn merge_after_race(
-    cx: &Context,
+    cx: &Shared,
     id: &str,
     plan: &users::UsersPlan,
 ) -> Result<(), ApplyError> {
@@ -151,7 +151,7 @@ const MERGE_ATTEMPTS: usize = 8;
 /// Each call is made so that repeating it is harmless (an add that finds the user replaces it,
 /// a delete that finds none is done), so one whose answer was lost is simply made again.
 async fn apply_one(
-    cx: &Context,
+    cx: &Shared,
     pool: &str,
     node: &str,
     change: &UserChange,
@@ -175,7 +175,7 @@ const CALL_ATTEMPTS: usize = 4;
 /// One attempt; an error says whether the call may have been carried out (and so may be
 /// repeated).
 async fn apply_once(
-    cx: &Context,
+    cx: &Shared,
     pool: &str,
     node: &str,
     change: &UserChange,
@@ -183,19 +183,19 @@ async fn apply_once(
 ) -> Result<(), (String, bool)> {
     let name = change.user.as_str();
     let client = &cx.client;
-    let gone = |e: &Error| e.code() == Some("NodeNotFound");
+    let gone = |e: &Error| e.is(ErrorCode::NodeNotFound);
     let result: Result<(), Error> = async {
         let record = book.users.get(name);
         match change.action {
             UserAction::Delete => match client.delete_node_user(pool, node, name).await {
-                Err(e) if e.code() == Some("NodeUserNotFound") => Ok(()),
+                Err(e) if e.is(ErrorCode::NodeUserNotFound) => Ok(()),
                 other => other,
             },
             UserAction::Add | UserAction::Replace | UserAction::Recreate => {
                 let Some(record) = record else { return Ok(()) };
                 if change.action == UserAction::Recreate {
                     match client.delete_node_user(pool, node, name).await {
-                        Err(e) if e.code() != Some("NodeUserNotFound") => return Err(e),
+                        Err(e) if !e.is(ErrorCode::NodeUserNotFound) => return Err(e),
                         _ => {}
                     }
                 }
@@ -205,7 +205,7 @@ async fn apply_once(
                     .map_err(config_error)?;
                 if change.action == UserAction::Replace {
                     match client.replace_node_user(pool, node, name, &replace).await {
-                        Err(e) if e.code() == Some("NodeUserNotFound") => {
+                        Err(e) if e.is(ErrorCode::NodeUserNotFound) => {
                             client.add_node_user(pool, node, name, &create).await
                         }
                         other => other,
@@ -213,7 +213,7 @@ async fn apply_once(
                 } else {
                     match client.add_node_user(pool, node, name, &create).await {
                         // Already there (an earlier, interrupted apply): make it exactly what is wanted.
-                        Err(e) if e.code() == Some("NodeUserExists") => {
+                        Err(e) if e.is(ErrorCode::NodeUserExists) => {
                             client.replace_node_user(pool, node, name, &replace).await
                         }
                         other => other,

@@ -16,7 +16,7 @@ use batchform_spec::{self as spec, path};
 /// `resolved` holds the spec's secrets by spec path; `live` supplies recorded fingerprints, so
 /// an unchanged secret keeps its fingerprint and plans nothing.
 pub fn desired(
-    spec: &spec::Desired,
+    spec: &spec::Spec,
     resolved: &BTreeMap<String, spec::Secret>,
     live: &[LivePool],
 ) -> (batchform_plan::Desired, Secrets) {

@@ -46,12 +46,12 @@ fn what_is_created_reads_back_as_the_desired_configuration() {
     for path in examples() {
         let loaded = spec::load_with(std::slice::from_ref(&path), &LoadOptions::default()).unwrap();
         let resolved: BTreeMap<String, Secret> = loaded
-            .desired
+            .spec
             .secret_refs()
             .into_iter()
             .map(|(path, _)| (path, Secret::new("a-password")))
             .collect();
-        let (desired, secrets) = super::desired(&loaded.desired, &resolved, &[]);
+        let (desired, secrets) = super::desired(&loaded.spec, &resolved, &[]);
         for pool in &desired.pools {
             let body =
                 super::create_body(&pool.id, &pool.config, &desired.owner, &secrets).unwrap();
@@ -101,20 +101,20 @@ fn an_unchanged_secret_keeps_its_fingerprint_and_a_changed_one_does_not() {
     let loaded = spec::load_with(std::slice::from_ref(&path), &LoadOptions::default()).unwrap();
     let with = |value: &str| -> BTreeMap<String, Secret> {
         loaded
-            .desired
+            .spec
             .secret_refs()
             .into_iter()
             .map(|(path, _)| (path, Secret::new(value)))
             .collect()
     };
-    let (first, secrets) = super::desired(&loaded.desired, &with("one"), &[]);
+    let (first, secrets) = super::desired(&loaded.spec, &with("one"), &[]);
     let pool = &first.pools[0];
     let body = super::create_body(&pool.id, &pool.config, &first.owner, &secrets).unwrap();
     let live = vec![crate::observe::live_pool(&as_service_returns(&body))];
 
-    let (same, _) = super::desired(&loaded.desired, &with("one"), &live);
+    let (same, _) = super::desired(&loaded.spec, &with("one"), &live);
     assert_eq!(same.pools[0].config, live[0].config);
-    let (rotated, _) = super::desired(&loaded.desired, &with("two"), &live);
+    let (rotated, _) = super::desired(&loaded.spec, &with("two"), &live);
     let changes = batchform_plan::diff::diff(&live[0].config, &rotated.pools[0].config);
     assert_eq!(changes.len(), 1, "{changes:?}");
     assert!(changes[0].sensitive && changes[0].path.ends_with(".auth.password"));

@@ -5,10 +5,10 @@ use std::io::{BufRead, IsTerminal, Write};
 use std::path::Path;
 use std::sync::Arc;
 
-use anyhow::{Context as _, bail};
+use anyhow::{Context, bail};
 
 use super::session::Session;
-use crate::apply::executor::{self, Context, Options};
+use crate::apply::executor::{self, Options, Shared};
 use crate::apply::progress::Progress;
 use crate::apply::wait::Backoff;
 use crate::cli::ApplyArgs;
@@ -56,7 +56,7 @@ pub fn run(args: &ApplyArgs) -> anyhow::Result<Exit> {
 async fn run_in(
     args: &ApplyArgs,
     session: &Session,
-    spec: &batchform_spec::Desired,
+    spec: &batchform_spec::Spec,
     saved: Option<&PlanFile>,
 ) -> anyhow::Result<Exit> {
     let stop_pending_resize =
@@ -101,7 +101,7 @@ async fn run_in(
     if !plan.has_changes() {
         return Ok(Exit::Success);
     }
-    let context = Arc::new(Context {
+    let context = Arc::new(Shared {
         client: session.client.clone(),
         owner,
         secrets,

@@ -1,5 +1,6 @@
-//! The commands that talk to an account: `plan`, `apply`, `logins`. Thin: they load the spec,
-//! open a session, and hand over to `observe`, `plan`, `render` and `apply`.
+//! The commands, one file each, and [`run`], which dispatches a parsed command line. Thin: the
+//! account commands (`plan`, `apply`, `logins`) load the spec, open a session, and hand over to
+//! `observe`, the planner, `render` and `apply`.
 
 pub mod apply;
 pub mod emulator;
@@ -13,11 +14,26 @@ use std::path::PathBuf;
 
 use sha2::{Digest, Sha256};
 
+use crate::Exit;
+use crate::cli::{Cli, Command};
+
 use crate::secrets::Secrets;
 use batchform_plan::file::{FileDigest, Observed};
 use batchform_plan::{Live, Plan};
 use batchform_spec::{self as spec, Diagnostic, LoadOptions};
 use session::Session;
+
+/// Runs a parsed command line.
+pub fn run(cli: Cli) -> anyhow::Result<Exit> {
+    match cli.command {
+        Command::Validate(args) => validate::validate(&args),
+        Command::Schema => validate::schema(),
+        Command::Plan(args) => plan::run(&args),
+        Command::Apply(args) => apply::run(&args),
+        Command::Logins(args) => logins::run(&args),
+        Command::Emulator(args) => emulator::serve(&args),
+    }
+}
 
 /// A runtime for one command: two workers suffice, the work is waiting on the network.
 pub(crate) fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
@@ -34,7 +50,7 @@ pub(crate) fn color(stream: &impl IsTerminal) -> bool {
 
 /// Loads a whole spec (it must name its owner), with its secrets when `secrets`; on errors,
 /// prints them and returns `None`.
-pub(crate) fn load(paths: &[PathBuf], secrets: bool) -> Option<spec::Desired> {
+pub(crate) fn load(paths: &[PathBuf], secrets: bool) -> Option<spec::Spec> {
     let options = LoadOptions {
         resolve_secrets: secrets,
         whole: true,
@@ -48,7 +64,7 @@ pub(crate) fn load(paths: &[PathBuf], secrets: bool) -> Option<spec::Desired> {
                     loaded.diagnostics.render_text(color(&std::io::stderr()))
                 );
             }
-            Some(loaded.desired)
+            Some(loaded.spec)
         }
         Err(diagnostics) => {
             eprint!("{}", diagnostics.render_text(color(&std::io::stderr())));
@@ -66,7 +82,7 @@ pub(crate) struct Planned {
 }
 
 /// The spec's files with the digest of what was read, for a plan file.
-pub(crate) fn spec_files(spec: &spec::Desired) -> Vec<FileDigest> {
+pub(crate) fn spec_files(spec: &spec::Spec) -> Vec<FileDigest> {
     spec.sources()
         .files()
         .map(|file| FileDigest {
@@ -82,7 +98,7 @@ pub(crate) fn spec_files(spec: &spec::Desired) -> Vec<FileDigest> {
 /// Observes the account and plans the spec against it. Nodes are read only for the pools whose
 /// plan needs them (node users, or a change that removes nodes and must count their tasks).
 pub(crate) async fn make_plan(
-    spec: &spec::Desired,
+    spec: &spec::Spec,
     session: &Session,
     stop_pending_resize: bool,
 ) -> anyhow::Result<Planned> {
@@ -135,7 +151,7 @@ pub(crate) async fn make_plan(
 }
 
 /// The plan's errors, each pointing at the spec line it is about.
-pub(crate) fn plan_errors(plan: &Plan, spec: &spec::Desired) -> String {
+pub(crate) fn plan_errors(plan: &Plan, spec: &spec::Spec) -> String {
     let color = color(&std::io::stderr());
     plan.errors
         .iter()

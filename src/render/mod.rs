@@ -107,6 +107,7 @@ fn step(step: &Step) -> String {
         Step::Create => "create".into(),
         Step::Patch { empty_only: true } => "patch (pool empty)".into(),
         Step::Patch { empty_only: false } => "patch".into(),
+        Step::RemoveStartTask => "remove the start task (updateproperties)".into(),
         Step::DisableAutoscale => "disable autoscale".into(),
         Step::Resize {
             dedicated,

@@ -60,7 +60,7 @@ fn each_example_spec_loads_cleanly() {
             spec.display(),
             loaded.diagnostics.render_text(false)
         );
-        assert!(!loaded.desired.pools.is_empty(), "{}", spec.display());
+        assert!(!loaded.spec.pools.is_empty(), "{}", spec.display());
     }
 }
 
@@ -69,18 +69,18 @@ fn the_multi_pool_example_is_one_spec() {
     let loaded = load(&[PathBuf::from("examples/multi-pool")]).unwrap();
     assert_eq!(loaded.diagnostics.files, 3);
     assert_eq!(
-        loaded.desired.pools.keys().collect::<Vec<_>>(),
+        loaded.spec.pools.keys().collect::<Vec<_>>(),
         ["ingest", "render"]
     );
-    assert_eq!(loaded.desired.account.owner.as_deref(), Some("team-render"));
-    let render = &loaded.desired.pools["render"];
+    assert_eq!(loaded.spec.account.owner.as_deref(), Some("team-render"));
+    let render = &loaded.spec.pools["render"];
     let key = render.users["renderadmin"].ssh_key().unwrap();
     assert!(
         key.starts_with("ssh-ed25519 "),
         "the key file is read: {key}"
     );
     let location = loaded
-        .desired
+        .spec
         .location("render", "scale.low_priority")
         .unwrap();
     assert_eq!(location.to_string(), "examples/multi-pool/render.toml:19:1");

@@ -39,7 +39,7 @@ fn exercise(name: &Path, text: &str) {
     let outcome = std::panic::catch_unwind(|| match load_str(name, text) {
         Ok(loaded) => {
             // A spec that loads has lost no pool on the way.
-            assert_eq!(loaded.desired.pools.len(), loaded.diagnostics.pools);
+            assert_eq!(loaded.spec.pools.len(), loaded.diagnostics.pools);
             render(&loaded.diagnostics);
         }
         Err(diagnostics) => {

@@ -33,7 +33,46 @@ pub enum Error {
     Config(String),
 }
 
+/// The service's error codes that batchform acts on (others are reported as they are).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorCode {
+    /// `If-Match` named another ETag (status 412).
+    ConditionNotMet,
+    PoolExists,
+    PoolBeingDeleted,
+    /// The pool's state refuses the call (e.g. stop-resize of a pool that is not resizing).
+    OperationInvalidForCurrentState,
+    NodeNotFound,
+    NodeUserExists,
+    NodeUserNotFound,
+}
+
+impl ErrorCode {
+    /// The code as the service writes it in an error body.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::ConditionNotMet => "ConditionNotMet",
+            ErrorCode::PoolExists => "PoolExists",
+            ErrorCode::PoolBeingDeleted => "PoolBeingDeleted",
+            ErrorCode::OperationInvalidForCurrentState => "OperationInvalidForCurrentState",
+            ErrorCode::NodeNotFound => "NodeNotFound",
+            ErrorCode::NodeUserExists => "NodeUserExists",
+            ErrorCode::NodeUserNotFound => "NodeUserNotFound",
+        }
+    }
+}
+
 impl Error {
+    /// Whether the service answered with `code`.
+    pub fn is(&self, code: ErrorCode) -> bool {
+        self.code() == Some(code.as_str())
+    }
+
+    /// The ETag condition failed: the resource changed since it was read (412).
+    pub fn is_stale(&self) -> bool {
+        self.status().map(|s| s.as_u16()) == Some(412) || self.is(ErrorCode::ConditionNotMet)
+    }
+
     /// The Batch error code, if the service sent one.
     pub fn code(&self) -> Option<&str> {
         match self {

@@ -10,5 +10,5 @@ pub mod wire;
 
 pub use client::{Client, DEFAULT_PARALLELISM};
 pub use credential::Credential;
-pub use error::Error;
+pub use error::{Error, ErrorCode};
 pub use retry::RetryPolicy;

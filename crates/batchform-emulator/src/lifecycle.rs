@@ -688,9 +688,7 @@ pub fn evaluate_autoscale(
     let Some(outcome) = outcome else { return false };
     let same = pool.pool.target_dedicated_nodes == Some(outcome.target_dedicated)
         && pool.pool.target_low_priority_nodes == Some(outcome.target_low_priority);
-    let steady =
-        pool.pool.allocation_state == Some(AllocationState::Steady) && pool.resize.is_none();
-    if same || !steady {
+    if same || !pool.is_steady() {
         return false;
     }
     let option = NodeDeallocationOption::parse(&outcome.deallocation);

@@ -574,7 +574,7 @@ pub fn replace_properties(
 }
 
 fn steady(pool: &PoolRecord) -> Result<(), ApiError> {
-    if pool.pool.allocation_state != Some(AllocationState::Steady) || pool.resize.is_some() {
+    if !pool.is_steady() {
         return Err(ApiError::pool_being_resized());
     }
     Ok(())

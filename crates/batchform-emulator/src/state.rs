@@ -100,10 +100,12 @@ impl PoolRecord {
     /// Empty in the sense of the "only when the pool is empty" properties: steady with no
     /// dedicated and no low-priority nodes.
     pub fn is_empty(&self) -> bool {
-        self.nodes.is_empty()
-            && self.resize.is_none()
-            && self.stopping_until.is_none()
-            && self.pool.allocation_state == Some(wire::AllocationState::Steady)
+        self.nodes.is_empty() && self.stopping_until.is_none() && self.is_steady()
+    }
+
+    /// Steady as a resize or an autoscale step needs it: no resize running or settling.
+    pub fn is_steady(&self) -> bool {
+        self.pool.allocation_state == Some(wire::AllocationState::Steady) && self.resize.is_none()
     }
 }
 

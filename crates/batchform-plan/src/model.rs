@@ -160,6 +160,10 @@ pub enum Step {
     Patch {
         empty_only: bool,
     },
+    /// `POST /pools/{id}/updateproperties` without a start task: PATCH keeps a start task it is
+    /// not given, so removing one takes a full replace of the start task, metadata and
+    /// application packages (which takes no `If-Match`; it follows the conditional PATCH).
+    RemoveStartTask,
     DisableAutoscale,
     /// `POST /pools/{id}/resize`.
     Resize {

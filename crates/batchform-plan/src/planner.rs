@@ -249,6 +249,23 @@ fn delete(have: &LivePool) -> PoolPlan {
 }
 
 fn update(want: &DesiredPool, have: &LivePool) -> Result<PoolPlan, PlanError> {
+    let mut pool = update_steps(want, have)?;
+    // A PATCH cannot remove a start task: the call that can follows each PATCH, a step of its own.
+    if want.config.start_task.is_none() && have.config.start_task.is_some() {
+        let mut steps = Vec::new();
+        for step in pool.steps.drain(..) {
+            let patch = matches!(step, Step::Patch { .. });
+            steps.push(step);
+            if patch {
+                steps.push(Step::RemoveStartTask);
+            }
+        }
+        pool.steps = steps;
+    }
+    Ok(pool)
+}
+
+fn update_steps(want: &DesiredPool, have: &LivePool) -> Result<PoolPlan, PlanError> {
     let changes = diff(&have.config, &want.config);
     let mut pool = PoolPlan {
         id: have.id.clone(),

@@ -1,6 +1,6 @@
 //! The desired state: spec types, loading TOML with source spans, secrets and validation.
 //!
-//! [`load`] reads spec files into a [`Desired`] (account settings and pools keyed by id), or
+//! [`load`] reads spec files into a [`Spec`] (account settings and pools keyed by id), or
 //! returns every problem found as [`Diagnostics`] that point at `file:line:column`.
 
 pub mod diagnostic;
@@ -15,13 +15,12 @@ pub mod schema;
 pub mod secret;
 pub mod source;
 
-mod desired;
 mod hint;
 mod polish;
 mod shape;
+mod spec;
 mod validate;
 
-pub use desired::Desired;
 pub use diagnostic::{Diagnostic, Diagnostics, Severity};
 pub use endpoint::Endpoint;
 pub use expiry::Expiry;
@@ -35,4 +34,5 @@ pub use model::{
 pub use secret::{Secret, SecretError, SecretRef};
 pub use shape::{SpanIndex, Spot};
 pub use source::{FileId, Location, SourceFile, Sources, Span};
+pub use spec::Spec;
 pub use validate::OWNER_HINT;

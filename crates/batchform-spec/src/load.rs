@@ -1,4 +1,4 @@
-//! Reading spec files and directories into a [`Desired`], collecting every problem on the way:
+//! Reading spec files and directories into a [`Spec`], collecting every problem on the way:
 //! syntax errors, unknown keys, wrong types, each pool on its own, then the validation rules.
 
 use std::collections::{BTreeMap, HashSet};
@@ -11,13 +11,13 @@ use serde::Deserialize;
 use toml::Spanned;
 use toml::de::{DeTable, DeValue, ValueDeserializer};
 
-use super::desired::Desired;
 use super::diagnostic::{Diagnostic, Diagnostics, Severity};
 use super::model::{Account, Pool};
 use super::path;
 use super::polish::{describe, example_for, missing_field, polish};
 use super::shape::{self, Entry, Segment, SpanIndex, Walk};
 use super::source::{FileId, Sources, Span};
+use super::spec::Spec;
 use super::validate;
 
 /// How to load.
@@ -47,7 +47,7 @@ impl Default for LoadOptions {
 #[derive(Debug, Clone)]
 pub struct Loaded {
     /// What the spec asks for.
-    pub desired: Desired,
+    pub spec: Spec,
     /// Warnings (never errors), with the files and pool counts.
     pub diagnostics: Diagnostics,
 }
@@ -504,7 +504,7 @@ impl Loader {
             );
         }
         let sources = Arc::new(std::mem::take(&mut self.sources));
-        let desired = Desired::new(
+        let desired = Spec::new(
             account.map(|(a, _)| a).unwrap_or_default(),
             pools,
             Arc::clone(&sources),
@@ -535,7 +535,7 @@ impl Loader {
             Err(diagnostics)
         } else {
             Ok(Loaded {
-                desired,
+                spec: desired,
                 diagnostics,
             })
         }
@@ -662,7 +662,7 @@ mod tests {
 
     fn errors(text: &str) -> Vec<String> {
         match load_str("t.toml", text) {
-            Ok(loaded) => panic!("expected errors, got {:?}", loaded.desired.pools),
+            Ok(loaded) => panic!("expected errors, got {:?}", loaded.spec.pools),
             Err(d) => d
                 .items
                 .iter()
@@ -689,15 +689,12 @@ scale = { dedicated = 1 }
     #[test]
     fn loads_a_small_spec() {
         let loaded = load_str("t.toml", GOOD).unwrap();
-        let pool = &loaded.desired.pools["a"];
+        let pool = &loaded.spec.pools["a"];
         assert_eq!(pool.vm_size, "standard_d2s_v3");
         assert_eq!(pool.task_slots_per_node, 1);
-        let loc = loaded.desired.location("a", "vm_size").unwrap();
+        let loc = loaded.spec.location("a", "vm_size").unwrap();
         assert_eq!(loc.to_string(), "t.toml:3:1");
-        let loc = loaded
-            .desired
-            .location("a", "scale.resize_timeout")
-            .unwrap();
+        let loc = loaded.spec.location("a", "scale.resize_timeout").unwrap();
         assert_eq!(loc.to_string(), "t.toml:6:1");
     }
 

@@ -112,6 +112,39 @@ fn metadata_and_start_task_are_patched_in_place_any_time() {
 }
 
 #[test]
+fn removing_the_start_task_is_a_step_of_its_own_after_each_patch() {
+    let mut config = pool_config();
+    config.start_task = None;
+    let plan = plan_one(
+        desired_pool("p", config.clone()),
+        Some(live_pool("p", pool_config(), 2)),
+    );
+    assert_eq!(
+        only(&plan).steps,
+        vec![Step::Patch { empty_only: false }, Step::RemoveStartTask]
+    );
+    // With a drain, after the patch of the empty pool.
+    config.vm_size = "standard_d4s_v3".into();
+    let plan = plan_one(
+        desired_pool("p", config),
+        Some(live_pool("p", pool_config(), 2)),
+    );
+    let steps = &only(&plan).steps;
+    let patch = steps
+        .iter()
+        .position(|s| *s == Step::Patch { empty_only: true })
+        .unwrap();
+    assert_eq!(steps[patch + 1], Step::RemoveStartTask);
+    assert_eq!(
+        steps
+            .iter()
+            .filter(|s| **s == Step::RemoveStartTask)
+            .count(),
+        1
+    );
+}
+
+#[test]
 fn fixed_node_counts_are_resized() {
     let mut config = pool_config();
     config.scale = Scale::Fixed {

@@ -1,4 +1,4 @@
-//! `Desired`: the account settings and pools a spec asks for, and where each was written.
+//! `Spec`: the account settings and pools a spec asks for, and where each was written.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -15,7 +15,7 @@ use super::source::{Location, Sources, Span};
 /// It also remembers where every field was written, so that later stages (planning, applying)
 /// can report problems as `file:line:column: pools.render.vm_size ...`.
 #[derive(Debug, Clone, Default)]
-pub struct Desired {
+pub struct Spec {
     /// Account settings (all defaults when no file has an `[account]` table).
     pub account: Account,
     /// Pools by id, as written (ids are unique regardless of case).
@@ -24,7 +24,7 @@ pub struct Desired {
     index: SpanIndex,
 }
 
-impl Desired {
+impl Spec {
     pub(crate) fn new(
         account: Account,
         pools: BTreeMap<String, Pool>,
@@ -149,7 +149,7 @@ mod tests {
     #[test]
     fn later_stages_can_point_at_the_spec() {
         let text = "[pools.render]\nvm_size = \"standard_d2s_v3\"\nnode_agent_sku = \"batch.node.ubuntu 22.04\"\nimage = { publisher = \"p\", offer = \"o\", sku = \"s\" }\nscale = { dedicated = 1 }\n";
-        let desired = load_str("specs/render.toml", text).unwrap().desired;
+        let desired = load_str("specs/render.toml", text).unwrap().spec;
         let location = desired.location("render", "vm_size").unwrap();
         assert_eq!(location.to_string(), "specs/render.toml:2:1");
         let diagnostic = desired.diagnostic(
