@@ -7,33 +7,13 @@ use std::time::Duration;
 
 use tokio::task::JoinSet;
 
-use super::ApplyError;
-use super::progress::{PoolProgress, Progress};
-use super::wait::{self, Backoff, Poll, WaitError};
+use super::progress::PoolProgress;
+use super::wait::{self, Poll, WaitError};
+use super::{ApplyError, Shared};
 use crate::canonical;
 use crate::observe::{self, PoolStatus};
-use crate::secrets::Secrets;
-use batchform_batch::{Client, ErrorCode};
+use batchform_batch::ErrorCode;
 use batchform_plan::{Action, Plan, PoolPlan, Step};
-
-/// How an apply runs.
-#[derive(Debug, Clone, Copy)]
-pub struct Options {
-    /// How long one pool's wait on the service (a resize, a deletion, nodes starting) may take.
-    pub timeout: Duration,
-    pub backoff: Backoff,
-    /// Stop a resize found running instead of waiting for it, when re-planning.
-    pub stop_pending_resize: bool,
-}
-
-/// Everything the pools' tasks share.
-pub struct Shared {
-    pub client: Client,
-    pub owner: String,
-    pub secrets: Secrets,
-    pub progress: Progress,
-    pub options: Options,
-}
 
 /// How one pool's apply ended.
 #[derive(Debug)]
@@ -121,7 +101,7 @@ async fn replan(pool: &PoolPlan, cx: &Shared) -> Result<PoolPlan, ApplyError> {
         .client
         .get_pool::<batchform_batch::wire::Pool>(&pool.id, None)
         .await?;
-    let mut have = found.map(|(live, _)| observe::live_pool(&live));
+    let mut have = found.map(|(live, _)| canonical::live::live_pool(&live));
     if let Some(have) = &mut have
         && (want.as_ref().is_some_and(|w| !w.users.is_empty()) || !have.users.users.is_empty())
     {
@@ -168,7 +148,7 @@ async fn run_steps(
                     Ok(_) => {}
                     // It finished meanwhile: nothing left to stop.
                     Err(e) if e.is(ErrorCode::OperationInvalidForCurrentState) => {}
-                    Err(e) => return Err(stale_or(id, e)),
+                    Err(e) => return Err(ApplyError::of_write(id, e)),
                 }
                 seen(settle_resize(cx, id, progress).await?, &mut etag, &mut kept);
             }
@@ -246,7 +226,7 @@ async fn run_steps(
                     Ok(()) => {}
                     // Already going or gone: what was asked for.
                     Err(e) if e.is_not_found() || e.is(ErrorCode::PoolBeingDeleted) => {}
-                    Err(e) => return Err(stale_or(id, e)),
+                    Err(e) => return Err(ApplyError::of_write(id, e)),
                 }
                 wait_gone(cx, id).await?;
                 etag = None;
@@ -400,15 +380,7 @@ fn written(
     id: &str,
     result: Result<Option<String>, batchform_batch::Error>,
 ) -> Result<Option<String>, ApplyError> {
-    result.map_err(|e| stale_or(id, e))
-}
-
-pub(super) fn stale_or(id: &str, error: batchform_batch::Error) -> ApplyError {
-    if error.is_stale() {
-        ApplyError::Stale(id.to_string())
-    } else {
-        ApplyError::from(error)
-    }
+    result.map_err(|e| ApplyError::of_write(id, e))
 }
 
 fn timed_out(id: &str, what: &str, error: WaitError<ApplyError>) -> ApplyError {

@@ -8,6 +8,12 @@ pub mod wait;
 
 use std::time::Duration;
 
+use batchform_batch::Client;
+
+use crate::secrets::Secrets;
+use progress::Progress;
+use wait::Backoff;
+
 /// Why a pool's apply failed, said so that the next move is clear.
 #[derive(Debug, thiserror::Error)]
 pub enum ApplyError {
@@ -47,7 +53,35 @@ pub enum ApplyError {
     Internal(String),
 }
 
+/// How an apply runs.
+#[derive(Debug, Clone, Copy)]
+pub struct Options {
+    /// How long one pool's wait on the service (a resize, a deletion, nodes starting) may take.
+    pub timeout: Duration,
+    pub backoff: Backoff,
+    /// Stop a resize found running instead of waiting for it, when re-planning.
+    pub stop_pending_resize: bool,
+}
+
+/// Everything the pools' tasks share.
+pub struct Shared {
+    pub client: Client,
+    pub owner: String,
+    pub secrets: Secrets,
+    pub progress: Progress,
+    pub options: Options,
+}
+
 impl ApplyError {
+    /// A failed write to pool `id`: a 412 means the pool changed since it was read.
+    pub fn of_write(id: &str, error: batchform_batch::Error) -> Self {
+        if error.is_stale() {
+            ApplyError::Stale(id.to_string())
+        } else {
+            ApplyError::from(error)
+        }
+    }
+
     /// Whether a write may have happened although it failed: look, and plan again.
     pub fn is_ambiguous(&self) -> bool {
         matches!(self, ApplyError::Service(e) if e.is_ambiguous())

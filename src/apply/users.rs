@@ -4,7 +4,7 @@
 use futures_util::future::join_all;
 
 use super::ApplyError;
-use super::executor::Shared;
+use super::Shared;
 use super::progress::PoolProgress;
 use super::wait::{self, Poll};
 use crate::canonical;
@@ -112,7 +112,7 @@ async fn write_book(
         .client
         .patch_pool(id, &body, Some(etag))
         .await
-        .map_err(|e| super::executor::stale_or(id, e))?;
+        .map_err(|e| ApplyError::of_write(id, e))?;
     Ok(written.unwrap_or_else(|| etag.to_string()))
 }
 

@@ -3,6 +3,7 @@
 //! one place each, so that a field renamed in the API or the spec touches one file.
 
 pub mod from_spec;
+pub mod live;
 pub mod wire;
 
 pub use from_spec::desired;

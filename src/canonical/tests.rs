@@ -55,7 +55,7 @@ fn what_is_created_reads_back_as_the_desired_configuration() {
         for pool in &desired.pools {
             let body =
                 super::create_body(&pool.id, &pool.config, &desired.owner, &secrets).unwrap();
-            let live = crate::observe::live_pool(&as_service_returns(&body));
+            let live = crate::canonical::live::live_pool(&as_service_returns(&body));
             assert_eq!(
                 live.config,
                 pool.config,
@@ -110,7 +110,9 @@ fn an_unchanged_secret_keeps_its_fingerprint_and_a_changed_one_does_not() {
     let (first, secrets) = super::desired(&loaded.spec, &with("one"), &[]);
     let pool = &first.pools[0];
     let body = super::create_body(&pool.id, &pool.config, &first.owner, &secrets).unwrap();
-    let live = vec![crate::observe::live_pool(&as_service_returns(&body))];
+    let live = vec![crate::canonical::live::live_pool(&as_service_returns(
+        &body,
+    ))];
 
     let (same, _) = super::desired(&loaded.spec, &with("one"), &live);
     assert_eq!(same.pools[0].config, live[0].config);

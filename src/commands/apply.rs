@@ -8,9 +8,10 @@ use std::sync::Arc;
 use anyhow::{Context, bail};
 
 use super::session::Session;
-use crate::apply::executor::{self, Options, Shared};
+use crate::apply::executor;
 use crate::apply::progress::Progress;
 use crate::apply::wait::Backoff;
+use crate::apply::{Options, Shared};
 use crate::cli::ApplyArgs;
 use crate::{Exit, render};
 use batchform_plan::file::{self, Current, PlanFile};

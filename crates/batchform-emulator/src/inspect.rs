@@ -25,12 +25,12 @@ use http::{Method, StatusCode};
 use serde::Deserialize;
 use serde_json::json;
 
+use super::app::App;
 use super::config::Faults;
 use super::errors::ApiError;
 use super::exchange::{Call, Reply};
 use super::faults::{Fault, Targeted};
 use super::lifecycle;
-use super::server::App;
 use super::state::{PoolRecord, State};
 
 fn duration(text: &str, name: &str) -> Result<Duration, ApiError> {

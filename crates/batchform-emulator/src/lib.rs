@@ -7,6 +7,7 @@
 //! requests, let tests advance the clock, inject faults and node events, and count requests.
 
 mod account;
+mod app;
 mod autoscale;
 mod catalog;
 mod clock;
