@@ -36,7 +36,7 @@ pub enum Command {
 #[derive(Debug, clap::Args)]
 pub struct AccountArgs {
     /// Requests in flight at once, across all pools and nodes.
-    #[arg(long, default_value_t = batchform_batch::DEFAULT_PARALLELISM, value_parser = clap::value_parser!(usize))]
+    #[arg(long, default_value_t = batchform_batch::DEFAULT_PARALLELISM, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=1000))]
     pub parallelism: usize,
 }
 

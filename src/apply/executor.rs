@@ -182,8 +182,16 @@ async fn run_steps(
                 let desired = pool.desired.as_ref().ok_or_else(|| {
                     ApplyError::Internal("a start-task removal without a desired config".into())
                 })?;
-                // It takes no condition; the planner puts it right after the conditional PATCH,
-                // and it sends the same metadata.
+                // The call takes no condition. So: read the pool right before, stop if anyone
+                // wrote since the conditional PATCH before it, send what was read (batchform's
+                // entries included), and send it once (see `replace_pool_properties`).
+                let status = observe::pool_status(&cx.client, id)
+                    .await?
+                    .ok_or_else(|| ApplyError::Vanished(id.to_string()))?;
+                if etag.as_deref() != Some(status.etag.as_str()) {
+                    return Err(ApplyError::Stale(id.to_string()));
+                }
+                let kept = status.book.kept();
                 let body = canonical::replace_properties_body(desired, &cx.owner, &kept);
                 etag = written(id, cx.client.replace_pool_properties(id, &body).await)?.or(etag);
             }
@@ -341,7 +349,13 @@ async fn settled(
     // Steady first (with its resize errors), then the nodes: a resize whose answer was lost may
     // still be under way.
     wait_steady(cx, id, progress).await?;
-    let counts = wait::until(cx.options.backoff, cx.options.timeout, || async {
+    // A user sync has waited for the nodes already, up to the timeout: once is enough.
+    let timeout = if pool.steps.contains(&Step::SyncUsers) {
+        Duration::ZERO
+    } else {
+        cx.options.timeout
+    };
+    let counts = wait::until(cx.options.backoff, timeout, || async {
         let counts = observe::node_states(&cx.client, id).await?;
         if counts.starting() == 0 {
             Ok(Poll::Ready(counts))
@@ -351,6 +365,11 @@ async fn settled(
         }
     })
     .await
+    .map_err(|e| match e {
+        // Said with the whole wait, the sync's included.
+        WaitError::TimedOut(_) => WaitError::TimedOut(cx.options.timeout),
+        failed => failed,
+    })
     .map_err(|e| timed_out(id, "its nodes to start", e))?;
     if counts.failed() > 0 {
         return Err(ApplyError::NodesFailed {

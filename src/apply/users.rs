@@ -127,10 +127,9 @@ async fn merge_after_race(
         let status = observe::pool_status(&cx.client, id)
             .await?
             .ok_or_else(|| ApplyError::Vanished(id.to_string()))?;
+        // Written even when it reads the same: the write moves the ETag, so a racer that is
+        // about to confirm bookkeeping without these users finds out and merges in its turn.
         let merged = plan.merged_into(&status.users);
-        if merged == status.users {
-            return Ok(());
-        }
         match write_book(cx, id, &status, &merged, &status.etag).await {
             Err(ApplyError::Stale(_)) => continue,
             other => return other.map(|_| ()),

@@ -24,7 +24,7 @@ pub fn run(args: &ApplyArgs) -> anyhow::Result<Exit> {
     };
     let paths = saved.as_ref().map_or(&args.paths, |file| &file.spec.paths);
     let Some(spec) = super::load(paths, true) else {
-        if saved.is_some() {
+        if saved.is_some() && paths.iter().any(|p| !p.exists()) {
             eprintln!(
                 "error: the plan file's spec ({}) does not load\n  hint: apply a plan file from the directory `batchform plan` ran in, with the same spec files",
                 paths
@@ -60,9 +60,9 @@ async fn run_in(
     spec: &batchform_spec::Spec,
     saved: Option<&PlanFile>,
 ) -> anyhow::Result<Exit> {
-    let stop_pending_resize =
-        args.stop_pending_resize || saved.is_some_and(|f| f.spec.stop_pending_resize);
-    let planned = super::make_plan(spec, session, stop_pending_resize).await?;
+    // From this command line only: a plan made with the flag has its stop steps, and without
+    // the flag now, planning gives waits instead, so the file is refused.
+    let planned = super::make_plan(spec, session, args.stop_pending_resize).await?;
     match saved {
         Some(file) => {
             let files = super::spec_files(spec);
@@ -154,8 +154,10 @@ fn is_plan_file(path: &Path) -> bool {
         return false;
     };
     let read = std::io::Read::read(&mut file, &mut start).unwrap_or(0);
-    start[..read]
-        .iter()
+    let text = start[..read]
+        .strip_prefix("\u{feff}".as_bytes())
+        .unwrap_or(&start[..read]);
+    text.iter()
         .find(|b| !b.is_ascii_whitespace())
         .is_some_and(|b| *b == b'{')
 }
@@ -163,13 +165,19 @@ fn is_plan_file(path: &Path) -> bool {
 fn read_plan_file(path: &Path) -> anyhow::Result<PlanFile> {
     let text = std::fs::read_to_string(path)
         .with_context(|| format!("reading the plan file {}", path.display()))?;
-    let format = serde_json::from_str::<serde_json::Value>(&text)
-        .ok()
-        .and_then(|v| v["format"].as_str().map(str::to_string));
-    match format.as_deref() {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+    let value = serde_json::from_str::<serde_json::Value>(text).map_err(|e| {
+        anyhow::anyhow!(
+            "{}:{}:{}: not a batchform plan file: {e}\n  hint: write one with `batchform plan --out`",
+            path.display(),
+            e.line(),
+            e.column()
+        )
+    })?;
+    match value["format"].as_str() {
         Some(file::FILE_FORMAT) => {}
         Some(other) if other.starts_with("batchform-plan/") => bail!(
-            "{} is a plan of format {other}, this batchform reads {}\n  hint: run `batchform plan --out` again with this version",
+            "{} is a plan of format {other:?}, this batchform reads {}\n  hint: run `batchform plan --out` again with this version",
             path.display(),
             file::FILE_FORMAT
         ),
@@ -178,7 +186,7 @@ fn read_plan_file(path: &Path) -> anyhow::Result<PlanFile> {
             path.display()
         ),
     }
-    serde_json::from_str(&text).with_context(|| {
+    serde_json::from_value(value).with_context(|| {
         format!(
             "{} is not a valid batchform plan file (write one with `batchform plan --out`)",
             path.display()

@@ -45,7 +45,6 @@ pub fn run(args: &PlanArgs) -> anyhow::Result<Exit> {
                 spec: SpecRecord {
                     paths: args.paths.clone(),
                     files: super::spec_files(&spec),
-                    stop_pending_resize: args.stop_pending_resize,
                 },
                 observed: planned.observed.clone(),
                 plan: plan.clone(),

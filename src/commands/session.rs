@@ -168,6 +168,12 @@ fn credential(name: Option<&str>, endpoint: &Endpoint) -> anyhow::Result<Credent
     ) {
         let authority =
             env("AZURE_AUTHORITY_HOST").unwrap_or_else(|| DEFAULT_AUTHORITY.to_string());
+        // The client secret goes there: the rules of an account endpoint apply to it too.
+        match Endpoint::parse(&authority) {
+            Ok(Endpoint::Url(_)) => {}
+            Ok(Endpoint::Emulator) => bail!("AZURE_AUTHORITY_HOST cannot be `emulator`"),
+            Err(e) => bail!("AZURE_AUTHORITY_HOST: {e}\n  hint: {}", e.hint),
+        }
         return Ok(Credential::ClientSecret(ClientSecret::new(
             authority, tenant, client, secret,
         )));

@@ -177,6 +177,28 @@ pub(crate) fn users(pool: &PoolPlan, show_nodes: bool) -> Vec<(char, String)> {
             ));
         }
     }
+    let removed: Vec<&str> = users
+        .changes
+        .iter()
+        .filter(|c| c.action == UserAction::Delete)
+        .map(|c| c.user.as_str())
+        .collect();
+    let unreachable: Vec<String> = users
+        .pending
+        .iter()
+        .filter(|(state, _)| !matches!(state.as_str(), "creating" | "reimaging" | "leavingpool"))
+        .map(|(state, nodes)| format!("{} {state}", nodes.len()))
+        .collect();
+    if !removed.is_empty() && !unreachable.is_empty() {
+        lines.push((
+            '#',
+            format!(
+                "{} may remain on nodes no call can reach now ({}): deleted there once they are ready again; reimage or remove a node that stays unusable",
+                removed.join(", "),
+                unreachable.join(", ")
+            ),
+        ));
+    }
     let pending: usize = users.pending.values().map(Vec::len).sum();
     if pending > 0 {
         let states: Vec<String> = users

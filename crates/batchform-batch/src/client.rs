@@ -58,6 +58,9 @@ pub struct Call<'a> {
     pub query: Vec<(&'a str, String)>,
     pub body: Option<Vec<u8>>,
     pub if_match: Option<&'a str>,
+    /// Never repeated, whatever the failure: an unconditional write whose repeat, after a
+    /// backoff, would carry content that may be stale by then.
+    pub once: bool,
 }
 
 pub enum Target<'a> {
@@ -210,7 +213,7 @@ impl Client {
                 }
             };
             drop(slot);
-            if attempt >= policy.attempts || !failure.retryable(idempotent) {
+            if attempt >= policy.attempts || call.once || !failure.retryable(idempotent) {
                 return Err(error);
             }
             tokio::time::sleep(policy.delay(attempt, wait)).await;
@@ -252,6 +255,7 @@ impl Client {
             query,
             body: None,
             if_match: None,
+            once: false,
         };
         loop {
             let (page, _): (Page<T>, _) = self.json(operation, call).await?;
@@ -269,6 +273,7 @@ impl Client {
                 query: Vec::new(),
                 body: None,
                 if_match: None,
+                once: false,
             };
         }
     }
@@ -373,7 +378,7 @@ fn is_loopback(url: &Url) -> bool {
 }
 
 /// A URL to show, without a user or password it may carry.
-fn without_credentials(text: &str) -> String {
+pub(crate) fn without_credentials(text: &str) -> String {
     match Url::parse(text) {
         Ok(mut url) => {
             let _ = url.set_username("");

@@ -77,6 +77,18 @@ impl ClientSecret {
             .await
             .map_err(|e| failed(e.to_string()))?;
         let status = response.status();
+        if status.is_redirection() {
+            // Never followed (the client follows none): the secret would go where it points.
+            let location = response
+                .headers()
+                .get(reqwest::header::LOCATION)
+                .and_then(|l| l.to_str().ok())
+                .map(super::client::without_credentials)
+                .unwrap_or_else(|| "nowhere".into());
+            return Err(failed(format!(
+                "{status}, pointing to {location}; the secret was not sent there (check AZURE_AUTHORITY_HOST)"
+            )));
+        }
         let body: serde_json::Value = response.json().await.map_err(|e| failed(e.to_string()))?;
         if !status.is_success() {
             let reason = body["error_description"]

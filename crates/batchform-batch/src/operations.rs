@@ -34,6 +34,7 @@ struct Write<'a> {
     body: Option<Vec<u8>>,
     if_match: Option<&'a str>,
     idempotent: bool,
+    once: bool,
 }
 
 impl Client {
@@ -45,6 +46,7 @@ impl Client {
             query: Vec::new(),
             body: write.body,
             if_match: write.if_match,
+            once: write.once,
         };
         Ok(self
             .send(&write.operation, call, write.idempotent)
@@ -74,6 +76,7 @@ impl Client {
             query: list_query(select, None),
             body: None,
             if_match: None,
+            once: false,
         };
         match self.json(&format!("get pool {id}"), call).await {
             Ok(found) => Ok(Some(found)),
@@ -95,6 +98,7 @@ impl Client {
             body: Client::body(body),
             if_match: None,
             idempotent: false,
+            once: false,
         })
         .await
     }
@@ -125,15 +129,17 @@ impl Client {
         id: &str,
         body: &impl Serialize,
     ) -> Result<Option<String>, Error> {
-        self.pool_write(
-            id,
-            Method::POST,
-            "/updateproperties",
-            "replace properties of pool",
-            Some(body),
-            None,
-            true,
-        )
+        // It takes no condition, so it is sent once: a repeat after a backoff would overwrite
+        // whatever was written meanwhile with what was read before.
+        self.write(Write {
+            operation: format!("replace properties of pool {id}"),
+            method: Method::POST,
+            path: format!("/pools/{}/updateproperties", segment(id)),
+            body: Client::body(body),
+            if_match: None,
+            idempotent: true,
+            once: true,
+        })
         .await
     }
 
@@ -242,6 +248,7 @@ impl Client {
             body: body.and_then(Client::body),
             if_match,
             idempotent,
+            once: false,
         })
         .await
     }
@@ -279,6 +286,7 @@ impl Client {
             query: Vec::new(),
             body: None,
             if_match: None,
+            once: false,
         };
         let (settings, _) = self
             .json(&format!("remote login settings of node {node}"), call)
@@ -341,6 +349,7 @@ impl Client {
             body: body.and_then(Client::body),
             if_match: None,
             idempotent,
+            once: false,
         })
         .await?;
         Ok(())

@@ -49,13 +49,15 @@ impl Fault {
 }
 
 /// A fault for one chosen request, so a test can lose exactly the answer it means to: the
-/// `skip + 1`-th request with this method and path gets it.
+/// `skip + 1`-th request with this method and path gets it, counting only from the first
+/// request whose method is `after.0` and whose path starts with `after.1`, when given.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Targeted {
     pub method: String,
     pub path: String,
     pub skip: u32,
     pub fault: Fault,
+    pub after: Option<(String, String)>,
 }
 
 /// The generator and its settings.
@@ -84,8 +86,19 @@ impl Injector {
     /// leaves the seeded sequence as it was.
     pub fn draw_for(&mut self, method: &str, path: &str) -> Option<Fault> {
         let drawn = self.draw();
+        let lower = path.to_ascii_lowercase();
+        for rule in &mut self.targeted {
+            if let Some((m, prefix)) = &rule.after
+                && m.eq_ignore_ascii_case(method)
+                && lower.starts_with(&prefix.to_ascii_lowercase())
+            {
+                rule.after = None;
+            }
+        }
         let rule = self.targeted.iter_mut().position(|rule| {
-            rule.method.eq_ignore_ascii_case(method) && rule.path.eq_ignore_ascii_case(path)
+            rule.after.is_none()
+                && rule.method.eq_ignore_ascii_case(method)
+                && rule.path.eq_ignore_ascii_case(path)
         });
         match rule {
             Some(i) if self.targeted[i].skip > 0 => {

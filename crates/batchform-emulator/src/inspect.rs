@@ -17,7 +17,8 @@
 //! ```
 //! Durations are humantime strings (`90s`, `5m`, `1h 30m`). `next` queues faults for chosen
 //! requests: `[{"method": "PATCH", "path": "/pools/p", "skip": 1, "fault": "responseLost"}]`
-//! loses the answer to the second PATCH of pool `p`.
+//! loses the answer to the second PATCH of pool `p`; `"after": {"method": "POST", "path":
+//! "/pools/p/nodes/"}` counts only from the first request that matches it.
 
 use std::time::Duration;
 
@@ -72,6 +73,15 @@ struct TargetedBody {
     #[serde(default)]
     skip: u32,
     fault: String,
+    /// Armed only once a request with this method and a path starting so was seen.
+    after: Option<AfterBody>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct AfterBody {
+    method: String,
+    path: String,
 }
 
 #[derive(Default, Deserialize)]
@@ -156,7 +166,8 @@ pub fn handle(app: &App, call: &Call, segments: &[&str]) -> Result<Reply, ApiErr
                             let fault = Fault::parse(&rule.fault).ok_or_else(|| {
                                 ApiError::invalid_property("fault", rule.fault.clone(), "One of throttled, busy, internal, dropped, responseLost.")
                             })?;
-                            Ok(Targeted { method: rule.method, path: rule.path, skip: rule.skip, fault })
+                            let after = rule.after.map(|a| (a.method, a.path));
+                            Ok(Targeted { method: rule.method, path: rule.path, skip: rule.skip, fault, after })
                         })
                         .collect::<Result<Vec<_>, ApiError>>()
                 })

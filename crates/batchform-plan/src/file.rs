@@ -40,9 +40,6 @@ pub struct SpecRecord {
     pub paths: Vec<PathBuf>,
     /// Each file read, with the SHA-256 of its content.
     pub files: Vec<FileDigest>,
-    /// `--stop-pending-resize` was given.
-    #[serde(default)]
-    pub stop_pending_resize: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -127,6 +124,18 @@ pub fn differences(recorded: &PlanFile, now: &Current<'_>) -> Vec<String> {
             _ => {}
         }
     }
+    let ids = |plan: &Plan| -> Vec<String> {
+        plan.pools
+            .iter()
+            .map(|p| p.id.to_ascii_lowercase())
+            .collect()
+    };
+    let recorded_ids = ids(&recorded.plan);
+    for (i, id) in recorded_ids.iter().enumerate() {
+        if recorded_ids[..i].contains(id) {
+            out.push(format!("pool {id} is in the plan file more than once"));
+        }
+    }
     if !now.plan.errors.is_empty() {
         for error in &now.plan.errors {
             out.push(format!("pool {}: {}", error.pool, error.message));
@@ -147,7 +156,8 @@ pub fn differences(recorded: &PlanFile, now: &Current<'_>) -> Vec<String> {
 }
 
 /// What a plan means to do, without what it merely observed on the way: tasks running, nodes
-/// by name and state, times of day, and the waits for the service that do not change anything.
+/// by name and state, what is pending, times of day, and the waits for the service, which
+/// change nothing (a resize someone else started is stopped only by a step that says so).
 fn plan_intent(plan: &Plan) -> Value {
     let pools: serde_json::Map<String, Value> = plan
         .pools
@@ -166,7 +176,7 @@ fn pool_intent(pool: &PoolPlan) -> Value {
     let steps: Vec<&Step> = pool
         .steps
         .iter()
-        .filter(|s| !matches!(s, Step::WaitSteady | Step::StopResize | Step::SyncUsers))
+        .filter(|s| !matches!(s, Step::WaitSteady | Step::SyncUsers))
         .collect();
     let users = pool.users.as_ref().map(|users| {
         // Changes about users themselves, not about which nodes joined since the last sync.

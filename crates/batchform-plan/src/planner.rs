@@ -307,6 +307,10 @@ fn update_steps(want: &DesiredPool, have: &LivePool) -> Result<PoolPlan, PlanErr
                 dedicated + low_priority
             ));
         }
+        if let Some(step) = stopped_short(have, &want.config.scale) {
+            pool.action = Action::Update;
+            pool.steps.push(step);
+        }
         return Ok(pool);
     }
     pool.action = Action::Update;
@@ -376,7 +380,32 @@ fn update_steps(want: &DesiredPool, have: &LivePool) -> Result<PoolPlan, PlanErr
     }
     pool.steps
         .extend(scale_steps(&have.config.scale, &want.config.scale, false));
+    if !pool.steps.iter().any(|s| matches!(s, Step::Resize { .. }))
+        && let Some(step) = stopped_short(have, &want.config.scale)
+    {
+        pool.steps.push(step);
+    }
     Ok(pool)
+}
+
+/// A steady pool with fewer or more dedicated nodes than its target asks for (a resize that
+/// stopped short: a quota, a stop, an allocation failure): the resize to send again.
+fn stopped_short(have: &LivePool, want: &Scale) -> Option<Step> {
+    match want {
+        Scale::Fixed {
+            dedicated,
+            low_priority,
+            resize_timeout,
+        } if have.steady && !have.deleting && have.current_dedicated != *dedicated => {
+            Some(Step::Resize {
+                dedicated: *dedicated,
+                low_priority: *low_priority,
+                resize_timeout: *resize_timeout,
+                deallocation: None,
+            })
+        }
+        _ => None,
+    }
 }
 
 /// Asked to: the wait for a resize someone else started becomes a stop of that resize.

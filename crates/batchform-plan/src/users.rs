@@ -383,7 +383,10 @@ fn expiry(
             match keep {
                 Some(old) => (old.expires, Some(valid_for)),
                 None => (
-                    now + chrono::Duration::from_std(valid_for).unwrap_or_default(),
+                    chrono::Duration::from_std(valid_for)
+                        .ok()
+                        .and_then(|d| now.checked_add_signed(d))
+                        .unwrap_or(DateTime::<Utc>::MAX_UTC),
                     Some(valid_for),
                 ),
             }

@@ -670,8 +670,19 @@ fn user_name(check: &mut Check<'_>, name: &str, at: &str, what: &str) {
             format!("user name \"{name}\" contains characters the service does not allow"),
             "use letters, digits, `.`, `-` and `_`",
         );
+    } else if name.chars().all(|c| c == '.') {
+        // `.` and `..` are path segments to every HTTP client: the user could be added but
+        // never replaced or deleted.
+        check.bad_key(
+            at,
+            format!("user name \"{name}\" is only dots"),
+            "use letters or digits too, e.g. \"alice\"",
+        );
     }
 }
+
+/// The longest rolling validity: beyond it, expiry times leave the calendar.
+const MAX_VALID_FOR: std::time::Duration = std::time::Duration::from_secs(100 * 365 * 86_400);
 
 /// Characters Windows does not allow in user names (Linux is stricter still about some).
 const BAD_USER_CHARS: &[char] = &[
@@ -754,6 +765,15 @@ fn user(
                         &field("valid_for"),
                         "valid_for is zero",
                         "e.g. valid_for = \"7d\"",
+                    );
+                } else if valid_for > MAX_VALID_FOR {
+                    check.bad_value(
+                        &field("valid_for"),
+                        format!(
+                            "valid_for ({}) is more than 100 years",
+                            fmt_duration(valid_for)
+                        ),
+                        "e.g. valid_for = \"7d\" with renew_before = \"1d\"",
                     );
                 } else if renew_before >= valid_for {
                     let path = if check.written(&field("renew_before")) {

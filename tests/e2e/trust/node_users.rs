@@ -30,55 +30,75 @@ fn a_revoked_admin_leaves_every_node_when_the_metadata_changes_too() {
     plan(&emulator, dir.path()).code(0);
 }
 
+/// Queues faults for the PATCHes of pool `p`: the first `skip` pass, the next `count` fail.
+fn fail_patches(emulator: &Emulator, skip: u32, count: usize, fault: &str) {
+    let mut rules =
+        vec![json!({"method": "PATCH", "path": "/pools/p", "skip": skip, "fault": fault})];
+    rules
+        .extend((1..count).map(|_| json!({"method": "PATCH", "path": "/pools/p", "fault": fault})));
+    emulator.inspect(Method::PUT, "faults", Some(json!({ "next": rules })));
+}
+
 #[test]
-fn a_lost_or_dropped_bookkeeping_write_leaves_the_users_recorded() {
+fn a_bookkeeping_write_that_never_lands_still_leaves_the_users_recorded() {
     let emulator = Emulator::start("10ms", &[]);
     let dir = spec_dir(&[]);
-    write(dir.path(), &spec("[pools.p.scale]\ndedicated = 2\n", ""));
+    let base = "[pools.p.scale]\ndedicated = 2\n";
+    write(dir.path(), &spec(base, ""));
     apply(&emulator, dir.path()).success();
-    // A user change writes the bookkeeping twice (the intent, then the confirmation): lose the
-    // answer to each, or drop the confirmation before the service sees it.
+    // alice reaches both nodes, then every write after the first node call is dropped: the
+    // apply fails, and nothing confirms her.
+    write(dir.path(), &spec(base, &user("alice", true, KEY_ONE)));
+    let after = json!({"method": "POST", "path": "/pools/p/nodes/"});
+    let rules: Vec<_> = (0..12)
+        .map(|_| json!({"method": "PATCH", "path": "/pools/p", "fault": "dropped", "after": after}))
+        .collect();
+    emulator.inspect(Method::PUT, "faults", Some(json!({ "next": rules })));
+    let _ = apply(&emulator, dir.path());
+    assert_eq!(
+        assert_users(&emulator, &[("alice", true)], "alice added"),
+        2
+    );
+    let stats = emulator.inspect(Method::GET, "stats", None);
+    assert!(
+        stats["faults"]["dropped"].as_u64().unwrap_or(0) >= 1,
+        "{stats}"
+    );
+    emulator.inspect(Method::PUT, "faults", Some(json!({"next": []})));
+    // Revoked before anything confirmed her: she must still be found, and removed everywhere.
+    write(dir.path(), &spec(base, ""));
+    plan(&emulator, dir.path())
+        .code(2)
+        .stdout(predicates::str::contains(
+            "user \"alice\": delete on 2 nodes",
+        ));
+    apply(&emulator, dir.path()).success();
+    assert_eq!(assert_users(&emulator, &[], "alice revoked"), 2);
+    plan(&emulator, dir.path()).code(0);
+}
+
+#[test]
+fn lost_answers_to_bookkeeping_writes_converge() {
+    let emulator = Emulator::start("10ms", &[]);
+    let dir = spec_dir(&[]);
+    let base = "[pools.p.scale]\ndedicated = 2\n";
+    write(dir.path(), &spec(base, ""));
+    apply(&emulator, dir.path()).success();
+    // The intent (first PATCH) or the confirmation (second) is carried out, its answer lost.
     let rounds = [
-        (
-            user("alice", true, KEY_ONE),
-            0,
-            "responseLost",
-            vec![("alice", true)],
-        ),
-        (
-            user("bob", false, KEY_TWO),
-            1,
-            "responseLost",
-            vec![("bob", false)],
-        ),
-        (
-            user("carol", true, KEY_ONE),
-            1,
-            "dropped",
-            vec![("carol", true)],
-        ),
-        (String::new(), 1, "responseLost", vec![]),
+        (user("alice", true, KEY_ONE), 0, vec![("alice", true)]),
+        (user("bob", false, KEY_TWO), 1, vec![("bob", false)]),
+        (String::new(), 1, vec![]),
     ];
-    for (users, skip, fault, want) in rounds {
-        write(
-            dir.path(),
-            &spec("[pools.p.scale]\ndedicated = 2\n", &users),
-        );
+    for (users, skip, want) in rounds {
+        write(dir.path(), &spec(base, &users));
         emulator.inspect(Method::DELETE, "stats", None);
-        emulator.inspect(
-            Method::PUT,
-            "faults",
-            Some(json!({"next": [{"method": "PATCH", "path": "/pools/p", "skip": skip, "fault": fault}]})),
-        );
-        // Whatever this run reports, the account must not be left wrong and unseen.
+        fail_patches(&emulator, skip, 1, "responseLost");
         let _ = apply(&emulator, dir.path());
         let stats = emulator.inspect(Method::GET, "stats", None);
-        assert_eq!(
-            stats["faults"][fault], 1,
-            "{fault} {skip}: the fault happened: {stats}"
-        );
+        assert_eq!(stats["faults"]["responseLost"], 1, "{skip}: {stats}");
         apply(&emulator, dir.path()).success();
-        assert_eq!(assert_users(&emulator, &want, fault), 2, "{users}");
+        assert_eq!(assert_users(&emulator, &want, &users), 2);
         plan(&emulator, dir.path()).code(0);
     }
 }
@@ -198,4 +218,62 @@ fn two_racing_applies_leave_no_outside_user_after_one_more_apply() {
         );
         plan(&emulator, dir).code(0);
     }
+}
+
+#[test]
+fn an_add_delayed_past_a_racers_delete_is_still_recorded() {
+    // A's add of alice on each node is held back (503, Retry-After 3 s) until B, started a
+    // second later, has deleted alice and confirmed its own bookkeeping without her.
+    let emulator = Emulator::start("10ms", &[]);
+    let base = spec_dir(&[]);
+    write(base.path(), &spec("[pools.p.scale]\ndedicated = 2\n", ""));
+    apply(&emulator, base.path()).success();
+    let ids: Vec<String> = nodes(&emulator).into_iter().map(|(id, _)| id).collect();
+    let rules: Vec<_> = ids
+        .iter()
+        .enumerate()
+        .map(|(i, id)| {
+            json!({"method": "POST", "path": format!("/pools/p/nodes/{id}/users"), "skip": i, "fault": "busy"})
+        })
+        .collect();
+    emulator.inspect(
+        Method::PUT,
+        "faults",
+        Some(json!({"retryAfterSeconds": 3, "next": rules})),
+    );
+    let a = spec_dir(&[]);
+    write(
+        a.path(),
+        &spec(
+            "[pools.p.scale]\ndedicated = 2\n",
+            &user("alice", true, KEY_ONE),
+        ),
+    );
+    let b = spec_dir(&[]);
+    write(
+        b.path(),
+        &spec(
+            "[pools.p.scale]\ndedicated = 2\n",
+            &user("bob", false, KEY_TWO),
+        ),
+    );
+    let run = |dir: &std::path::Path| {
+        emulator
+            .command(dir)
+            .args(["apply", "--auto-approve", "--timeout", "60s", "pools.toml"])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap()
+    };
+    let mut first = run(a.path());
+    std::thread::sleep(std::time::Duration::from_secs(1));
+    let mut second = run(b.path());
+    let _ = (first.wait(), second.wait());
+    let stats = emulator.inspect(Method::GET, "stats", None);
+    assert_eq!(stats["faults"]["busy"], 2, "{stats}");
+    // One more apply of B: whatever the race left, nobody but bob is on any node.
+    apply(&emulator, b.path()).success();
+    assert_eq!(assert_users(&emulator, &[("bob", false)], "after B"), 2);
+    plan(&emulator, b.path()).code(0);
 }

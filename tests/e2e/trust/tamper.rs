@@ -206,7 +206,7 @@ fn tampers() -> Vec<Tamper> {
         (
             "an older format",
             |f| f["format"] = json!("batchform-plan/1"),
-            "format batchform-plan/1",
+            "a plan of format \"batchform-plan/1\"",
         ),
         (
             "another spec",

@@ -109,7 +109,6 @@ fn record(plan: &Plan, live: &Live) -> PlanFile {
         spec: SpecRecord {
             paths: vec!["pools".into()],
             files: files(),
-            stop_pending_resize: false,
         },
         observed: observed(live),
         plan: plan.clone(),
@@ -227,6 +226,15 @@ fn every_tampered_field_is_named() {
         ("spec file", (|f| f.spec.files[0].sha256 = "bb".into())),
         ("account name", (|f| f.plan.account.name = "other".into())),
         ("format version", (|f| f.plan.format_version = "0".into())),
+        ("a resize stopped", |f| {
+            f.plan.pools[1].steps.insert(0, Step::StopResize)
+        }),
+        ("pool listed twice", |f| {
+            let mut copy = f.plan.pools[1].clone();
+            copy.action = Action::Delete;
+            copy.steps = vec![Step::Delete];
+            f.plan.pools.insert(1, copy);
+        }),
         (
             "pool dropped",
             (|f| {

@@ -124,6 +124,11 @@ proptest! {
     /// A live account built from the desired state plans nothing.
     #[test]
     fn a_converged_account_plans_nothing(configs in prop::collection::vec(config(), 1..6), nodes in 0u32..5) {
+        // Converged: a fixed-size pool has its target's nodes; an autoscaled one, any number.
+        let current = |config: &PoolConfig| match config.scale {
+            Scale::Fixed { dedicated, .. } => dedicated,
+            Scale::Auto { .. } => nodes,
+        };
         let pools: Vec<DesiredPool> = configs.into_iter().enumerate().map(|(i, config)| DesiredPool {
             id: format!("pool-{i}"),
             config,
@@ -131,7 +136,7 @@ proptest! {
             users: Vec::new(),
         }).collect();
         let live = Live {
-            pools: pools.iter().map(|p| live_from(&p.id.to_uppercase(), p.config.clone(), Some("me"), nodes, false)).collect(),
+            pools: pools.iter().map(|p| live_from(&p.id.to_uppercase(), p.config.clone(), Some("me"), current(&p.config), false)).collect(),
             catalog: Vec::new(),
         };
         let desired = Desired { owner: "me".into(), prune: true, stop_pending_resize: false, pools };

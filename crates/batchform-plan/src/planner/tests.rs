@@ -145,6 +145,18 @@ fn removing_the_start_task_is_a_step_of_its_own_after_each_patch() {
 }
 
 #[test]
+fn a_resize_that_stopped_short_is_sent_again() {
+    // The target is two nodes; a quota stopped the pool at one.
+    let plan = plan_one(
+        desired_pool("p", pool_config()),
+        Some(live_pool("p", pool_config(), 1)),
+    );
+    let pool = only(&plan);
+    assert_eq!(pool.action, Action::Update);
+    assert_eq!(pool.steps, vec![resize(2, None)]);
+}
+
+#[test]
 fn fixed_node_counts_are_resized() {
     let mut config = pool_config();
     config.scale = Scale::Fixed {
