@@ -83,6 +83,18 @@ fn durations() -> Vec<Duration> {
         .collect()
 }
 
+/// Writes the emulator has served so far (every operation that is not a read).
+fn writes(emulator: &Emulator) -> u64 {
+    let stats = emulator.inspect(reqwest::Method::GET, "stats", None);
+    stats["byOperation"]
+        .as_object()
+        .into_iter()
+        .flatten()
+        .filter(|(op, _)| !["Get", "List", "Exists"].iter().any(|r| op.contains(r)))
+        .filter_map(|(_, n)| n.as_u64())
+        .sum()
+}
+
 fn trials(seeds: std::ops::Range<u64>) -> (usize, usize) {
     let durations = durations();
     let (mut interrupted, mut total) = (0, 0);
@@ -102,12 +114,14 @@ fn trials(seeds: std::ops::Range<u64>) -> (usize, usize) {
             .spawn()
             .unwrap();
         let took = durations[(trial % 4) as usize];
-        std::thread::sleep(took.mul_f64(rng.random_range(0.05..0.95)));
+        let writes_before = writes(&emulator);
+        std::thread::sleep(took.mul_f64(rng.random_range(0.15..0.95)));
         let finished = child.try_wait().unwrap().is_some();
         let _ = child.kill(); // SIGKILL
         let _ = child.wait();
         total += 1;
-        if !finished {
+        // Work interrupted: the apply had written something and had not finished.
+        if !finished && writes(&emulator) > writes_before {
             interrupted += 1;
         }
         apply(&emulator, dir.path()).success();
@@ -115,7 +129,7 @@ fn trials(seeds: std::ops::Range<u64>) -> (usize, usize) {
         assert!(checked >= 1, "trial {trial}: no ready node to check");
         plan(&emulator, dir.path()).code(0);
     }
-    eprintln!("{interrupted} of {total} kills interrupted an apply in flight");
+    eprintln!("{interrupted} of {total} kills interrupted an apply after its first write");
     (interrupted, total)
 }
 
@@ -123,7 +137,7 @@ fn trials(seeds: std::ops::Range<u64>) -> (usize, usize) {
 fn applies_killed_at_random_moments_leave_exactly_the_specs_users_after_a_rerun_0_to_15() {
     let (interrupted, total) = trials(0..16);
     assert!(
-        interrupted >= 12,
+        interrupted >= 10,
         "only {interrupted} of {total} kills interrupted an apply"
     );
 }
@@ -132,7 +146,7 @@ fn applies_killed_at_random_moments_leave_exactly_the_specs_users_after_a_rerun_
 fn applies_killed_at_random_moments_leave_exactly_the_specs_users_after_a_rerun_16_to_31() {
     let (interrupted, total) = trials(16..32);
     assert!(
-        interrupted >= 12,
+        interrupted >= 10,
         "only {interrupted} of {total} kills interrupted an apply"
     );
 }
