@@ -30,6 +30,14 @@ pub enum Command {
     Logins(LoginsArgs),
     /// Serve a local emulator of the Azure Batch REST API until interrupted.
     Emulator(EmulatorArgs),
+    /// Print a shell completion script: `batchform completions bash > /etc/bash_completion.d/batchform`.
+    Completions(CompletionsArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for.
+    pub shell: clap_complete::Shell,
 }
 
 /// Where the account is and how hard to push it.

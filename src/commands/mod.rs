@@ -3,6 +3,7 @@
 //! `observe`, the planner, `render` and `apply`.
 
 pub mod apply;
+pub mod completions;
 pub mod emulator;
 pub mod logins;
 pub mod plan;
@@ -32,6 +33,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Exit> {
         Command::Apply(args) => apply::run(&args),
         Command::Logins(args) => logins::run(&args),
         Command::Emulator(args) => emulator::serve(&args),
+        Command::Completions(args) => completions::print(&args),
     }
 }
 

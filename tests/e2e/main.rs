@@ -11,6 +11,7 @@ mod emulator_common;
 mod apply;
 mod apply_faults;
 mod apply_input;
+mod completions;
 mod credentials;
 mod emulator_persist;
 mod logins;
