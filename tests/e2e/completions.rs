@@ -21,8 +21,8 @@ fn every_shell_gets_a_script_that_knows_every_command_and_flag() {
             "logins",
             "validate",
             "emulator",
-            "--detailed-exitcode",
-            "--auto-approve",
+            "detailed-exitcode",
+            "auto-approve",
         ] {
             assert!(text.contains(word), "{shell}: no {word}");
         }
