@@ -30,8 +30,29 @@ pub enum Command {
     Logins(LoginsArgs),
     /// Serve a local emulator of the Azure Batch REST API until interrupted.
     Emulator(EmulatorArgs),
+    /// Delete the spec's pools that this owner owns, and wait until they are gone.
+    Destroy(DestroyArgs),
     /// Print a shell completion script: `batchform completions bash > /etc/bash_completion.d/batchform`.
     Completions(CompletionsArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct DestroyArgs {
+    /// Spec files or directories: their pools are deleted (protected ones, and pools this
+    /// owner does not own, are listed and left).
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+    /// Delete without asking. Needed when there is no terminal.
+    #[arg(long)]
+    pub auto_approve: bool,
+    /// How long to wait on the service for one pool to be gone.
+    #[arg(long, default_value = "30m", value_parser = humantime::parse_duration)]
+    pub timeout: std::time::Duration,
+    /// Only this pool of the spec (repeat for more).
+    #[arg(long, value_name = "POOL")]
+    pub target: Vec<String>,
+    #[command(flatten)]
+    pub account: AccountArgs,
 }
 
 #[derive(Debug, clap::Args)]
@@ -84,6 +105,10 @@ pub struct PlanArgs {
     /// waiting for it to finish (like Terraform's `stop_pending_resize_operation`).
     #[arg(long)]
     pub stop_pending_resize: bool,
+    /// Only this pool (repeat for more): the others are not planned, their secrets not read,
+    /// and their errors do not block it.
+    #[arg(long, value_name = "POOL")]
+    pub target: Vec<String>,
     #[command(flatten)]
     pub account: AccountArgs,
 }
@@ -103,6 +128,10 @@ pub struct ApplyArgs {
     /// waiting for it to finish (like Terraform's `stop_pending_resize_operation`).
     #[arg(long)]
     pub stop_pending_resize: bool,
+    /// Only this pool (repeat for more): the others are not planned, their secrets not read,
+    /// and their errors do not block it.
+    #[arg(long, value_name = "POOL")]
+    pub target: Vec<String>,
     #[command(flatten)]
     pub account: AccountArgs,
 }

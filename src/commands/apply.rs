@@ -23,7 +23,21 @@ pub fn run(args: &ApplyArgs) -> anyhow::Result<Exit> {
         _ => None,
     };
     let paths = saved.as_ref().map_or(&args.paths, |file| &file.spec.paths);
-    let Some(spec) = super::load(paths, true) else {
+    // A plan file was made for its targets; naming others now is a mistake, not a narrowing.
+    let targets = match &saved {
+        Some(file)
+            if !args.target.is_empty() && !same_targets(&args.target, &file.spec.targets) =>
+        {
+            bail!(
+                "the plan file was made for {}, not for --target {}\n  hint: plan again with the targets to apply",
+                describe_targets(&file.spec.targets),
+                args.target.join(" --target ")
+            )
+        }
+        Some(file) => file.spec.targets.clone(),
+        None => args.target.clone(),
+    };
+    let Some(spec) = super::load(paths, targets.is_empty()) else {
         if saved.is_some() && paths.iter().any(|p| !p.exists()) {
             eprintln!(
                 "error: the plan file's spec ({}) does not load\n  hint: apply a plan file from the directory `batchform plan` ran in, with the same spec files",
@@ -44,7 +58,7 @@ pub fn run(args: &ApplyArgs) -> anyhow::Result<Exit> {
     }
     super::runtime()?.block_on(async {
         let session = Session::open(&spec.account, args.account.parallelism).await?;
-        let result = run_in(args, &session, &spec, saved.as_ref()).await;
+        let result = run_in(args, &session, &spec, saved.as_ref(), targets).await;
         let requests = session.client.requests();
         session.close().await?;
         if std::env::var_os("BATCHFORM_REQUEST_COUNT").is_some() {
@@ -59,10 +73,16 @@ async fn run_in(
     session: &Session,
     spec: &batchform_spec::Spec,
     saved: Option<&PlanFile>,
+    targets: Vec<String>,
 ) -> anyhow::Result<Exit> {
     // From this command line only: a plan made with the flag has its stop steps, and without
     // the flag now, planning gives waits instead, so the file is refused.
-    let planned = super::make_plan(spec, session, args.stop_pending_resize).await?;
+    let scope = super::Scope {
+        stop_pending_resize: args.stop_pending_resize,
+        targets,
+        destroy: false,
+    };
+    let planned = super::make_plan(spec, session, &scope).await?;
     match saved {
         Some(file) => {
             let files = super::spec_files(spec);
@@ -98,6 +118,20 @@ async fn run_in(
             }
         }
     }
+    let options = Options {
+        timeout: args.timeout,
+        backoff: Backoff::default(),
+        stop_pending_resize: args.stop_pending_resize,
+    };
+    execute(session, planned, options).await
+}
+
+/// Carries out a plan and says how each pool ended; the exit code says whether all did.
+pub(crate) async fn execute(
+    session: &Session,
+    planned: super::Planned,
+    options: Options,
+) -> anyhow::Result<Exit> {
     let (plan, secrets, owner) = (planned.plan, planned.secrets, planned.owner);
     if !plan.has_changes() {
         return Ok(Exit::Success);
@@ -107,11 +141,7 @@ async fn run_in(
         owner,
         secrets,
         progress: Progress::new(std::io::stderr().is_terminal()),
-        options: Options {
-            timeout: args.timeout,
-            backoff: Backoff::default(),
-            stop_pending_resize: args.stop_pending_resize,
-        },
+        options,
     });
     let outcomes = executor::apply(&plan, context).await;
     let mut failed = 0;
@@ -138,12 +168,30 @@ async fn run_in(
     Ok(Exit::Success)
 }
 
-fn confirm() -> anyhow::Result<bool> {
+pub(crate) fn confirm() -> anyhow::Result<bool> {
     print!("\nDo you want to perform these actions? Only 'yes' will be accepted: ");
     std::io::stdout().flush()?;
     let mut answer = String::new();
     std::io::stdin().lock().read_line(&mut answer)?;
     Ok(answer.trim() == "yes")
+}
+
+fn same_targets(a: &[String], b: &[String]) -> bool {
+    let norm = |list: &[String]| {
+        let mut list: Vec<String> = list.iter().map(|t| t.to_ascii_lowercase()).collect();
+        list.sort();
+        list.dedup();
+        list
+    };
+    norm(a) == norm(b)
+}
+
+fn describe_targets(targets: &[String]) -> String {
+    if targets.is_empty() {
+        "every pool".into()
+    } else {
+        format!("--target {}", targets.join(" --target "))
+    }
 }
 
 /// Whether `path` holds a plan file rather than a spec: plan files are JSON objects, and no

@@ -4,6 +4,7 @@
 
 pub mod apply;
 pub mod completions;
+pub mod destroy;
 pub mod emulator;
 pub mod logins;
 pub mod plan;
@@ -33,6 +34,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Exit> {
         Command::Apply(args) => apply::run(&args),
         Command::Logins(args) => logins::run(&args),
         Command::Emulator(args) => emulator::serve(&args),
+        Command::Destroy(args) => destroy::run(&args),
         Command::Completions(args) => completions::print(&args),
     }
 }
@@ -97,19 +99,56 @@ pub(crate) fn spec_files(spec: &spec::Spec) -> Vec<FileDigest> {
         .collect()
 }
 
+/// What to plan: the whole spec, some of its pools, or the end of them.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Scope {
+    /// Stop a resize still running instead of waiting for it.
+    pub stop_pending_resize: bool,
+    /// Only these pools (`--target`), in the spec or in the account; none means all.
+    pub targets: Vec<String>,
+    /// Delete the spec's pools (`destroy`) instead of making them.
+    pub destroy: bool,
+}
+
 /// Observes the account and plans the spec against it. Nodes are read only for the pools whose
 /// plan needs them (node users, or a change that removes nodes and must count their tasks).
 pub(crate) async fn make_plan(
     spec: &spec::Spec,
     session: &Session,
-    stop_pending_resize: bool,
+    scope: &Scope,
 ) -> anyhow::Result<Planned> {
     let client = &session.client;
-    let resolved = spec.resolve_secrets().map_err(|errors| {
-        let text: Vec<String> = errors.iter().map(|d| spec.render(d, false)).collect();
-        anyhow::anyhow!("{}", text.join("\n"))
-    })?;
     let mut live: Live = crate::observe::account(client).await?;
+    let spec = &if scope.targets.is_empty() {
+        spec.clone()
+    } else {
+        for target in &scope.targets {
+            let known = spec.pools.keys().chain(live.pools.iter().map(|p| &p.id));
+            if !known.into_iter().any(|id| id.eq_ignore_ascii_case(target)) {
+                anyhow::bail!(
+                    "--target {target}: no such pool in the spec or the account\n  hint: the spec names {}",
+                    spec.pools.keys().cloned().collect::<Vec<_>>().join(", ")
+                );
+            }
+        }
+        let targeted = |id: &str| scope.targets.iter().any(|t| t.eq_ignore_ascii_case(id));
+        live.pools.retain(|p| targeted(&p.id));
+        spec.only(&scope.targets)
+    };
+    if scope.destroy {
+        // Only the spec's pools: pruning below deletes what the planner may delete of them.
+        live.pools
+            .retain(|p| spec.pools.keys().any(|id| id.eq_ignore_ascii_case(&p.id)));
+    }
+    // Deleting needs no secret.
+    let resolved = if scope.destroy {
+        Default::default()
+    } else {
+        spec.resolve_secrets().map_err(|errors| {
+            let text: Vec<String> = errors.iter().map(|d| spec.render(d, false)).collect();
+            anyhow::anyhow!("{}", text.join("\n"))
+        })?
+    };
     let (mut desired, secrets) = crate::canonical::desired(spec, &resolved, &live.pools);
     if desired.owner.is_empty() {
         anyhow::bail!(
@@ -117,7 +156,11 @@ pub(crate) async fn make_plan(
             spec::OWNER_HINT
         );
     }
-    desired.stop_pending_resize = stop_pending_resize;
+    desired.stop_pending_resize = scope.stop_pending_resize;
+    if scope.destroy {
+        desired.pools.clear();
+        desired.prune = true;
+    }
     // The service's clock: it decides when users expire.
     let now = client.service_now();
     let first = batchform_plan::plan(&desired, &live, now);

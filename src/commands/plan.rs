@@ -10,12 +10,18 @@ use crate::{Exit, render};
 use batchform_plan::file::{FILE_FORMAT, PlanFile, SpecRecord};
 
 pub fn run(args: &PlanArgs) -> anyhow::Result<Exit> {
-    let Some(spec) = super::load(&args.paths, true) else {
+    // With targets, only their secrets are read, when planning them.
+    let Some(spec) = super::load(&args.paths, args.target.is_empty()) else {
         return Ok(Exit::Failure);
     };
     super::runtime()?.block_on(async {
         let session = Session::open(&spec.account, args.account.parallelism).await?;
-        let planned = super::make_plan(&spec, &session, args.stop_pending_resize).await;
+        let scope = super::Scope {
+            stop_pending_resize: args.stop_pending_resize,
+            targets: args.target.clone(),
+            destroy: false,
+        };
+        let planned = super::make_plan(&spec, &session, &scope).await;
         let requests = session.client.requests();
         session.close().await?;
         let planned = planned?;
@@ -45,6 +51,7 @@ pub fn run(args: &PlanArgs) -> anyhow::Result<Exit> {
                 spec: SpecRecord {
                     paths: args.paths.clone(),
                     files: super::spec_files(&spec),
+                    targets: args.target.clone(),
                 },
                 observed: planned.observed.clone(),
                 plan: plan.clone(),

@@ -17,6 +17,7 @@ mod emulator_persist;
 mod logins;
 mod plan;
 mod schema;
+mod targets;
 mod trust;
 mod user_accounts;
 mod users;

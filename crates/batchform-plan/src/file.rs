@@ -40,6 +40,9 @@ pub struct SpecRecord {
     pub paths: Vec<PathBuf>,
     /// Each file read, with the SHA-256 of its content.
     pub files: Vec<FileDigest>,
+    /// The pools planned (`--target`); none means all.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub targets: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

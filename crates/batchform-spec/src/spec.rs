@@ -48,6 +48,15 @@ impl Spec {
         }
     }
 
+    /// The same spec with only the pools named in `ids` (case does not matter), for a command
+    /// that works on some pools (`--target`): the others' fields, secrets included, are not read.
+    pub fn only(&self, ids: &[String]) -> Spec {
+        let mut spec = self.clone();
+        spec.pools
+            .retain(|id, _| ids.iter().any(|t| t.eq_ignore_ascii_case(id)));
+        spec
+    }
+
     /// The files the spec was read from.
     pub fn sources(&self) -> &Arc<Sources> {
         &self.sources

@@ -109,6 +109,7 @@ fn record(plan: &Plan, live: &Live) -> PlanFile {
         spec: SpecRecord {
             paths: vec!["pools".into()],
             files: files(),
+            targets: Vec::new(),
         },
         observed: observed(live),
         plan: plan.clone(),
