@@ -55,6 +55,12 @@ pub(crate) fn color(stream: &impl IsTerminal) -> bool {
 /// Loads a whole spec (it must name its owner), with its secrets when `secrets`; on errors,
 /// prints them and returns `None`.
 pub(crate) fn load(paths: &[PathBuf], secrets: bool) -> Option<spec::Spec> {
+    load_as(paths, secrets, false)
+}
+
+/// [`load`], with errors as the JSON document of `validate --format json` on stdout when
+/// `json` (a pipeline that asked for JSON gets JSON, errors included).
+pub(crate) fn load_as(paths: &[PathBuf], secrets: bool, json: bool) -> Option<spec::Spec> {
     let options = LoadOptions {
         resolve_secrets: secrets,
         whole: true,
@@ -69,6 +75,11 @@ pub(crate) fn load(paths: &[PathBuf], secrets: bool) -> Option<spec::Spec> {
                 );
             }
             Some(loaded.spec)
+        }
+        Err(diagnostics) if json => {
+            let text = serde_json::to_string_pretty(&diagnostics.to_json()).unwrap_or_default();
+            println!("{text}");
+            None
         }
         Err(diagnostics) => {
             eprint!("{}", diagnostics.render_text(color(&std::io::stderr())));

@@ -11,7 +11,8 @@ use batchform_plan::file::{FILE_FORMAT, PlanFile, SpecRecord};
 
 pub fn run(args: &PlanArgs) -> anyhow::Result<Exit> {
     // With targets, only their secrets are read, when planning them.
-    let Some(spec) = super::load(&args.paths, args.target.is_empty()) else {
+    let json = args.format == PlanFormat::Json;
+    let Some(spec) = super::load_as(&args.paths, args.target.is_empty(), json) else {
         return Ok(Exit::Failure);
     };
     super::runtime()?.block_on(async {

@@ -182,3 +182,24 @@ fn naming_a_pool_someone_else_owns_is_an_error_at_its_line() {
         .stderr(predicate::str::contains("pools.toml:4:"))
         .stderr(predicate::str::contains("belongs to owner `other`"));
 }
+
+#[test]
+fn plan_as_json_on_an_invalid_spec_prints_the_errors_as_json() {
+    let dir = spec_dir(&[(
+        "pools.toml",
+        "[account]\nowner = \"team\"\n[pools.p]\nvm_sise = \"standard_d2s_v3\"\n",
+    )]);
+    let out = assert_cmd::Command::new(env!("CARGO_BIN_EXE_batchform"))
+        .current_dir(dir.path())
+        .env("AZURE_BATCH_ENDPOINT", "emulator")
+        .args(["plan", "--format", "json", "pools.toml"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON on stdout");
+    assert_eq!(doc["valid"], false);
+    let first = &doc["diagnostics"][0];
+    assert_eq!(first["file"], "pools.toml");
+    assert!(first["message"].as_str().unwrap().contains("vm_sise"), "{doc}");
+    assert!(!dir.path().join(".batchform").exists(), "nothing was started");
+}
