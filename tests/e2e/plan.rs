@@ -198,8 +198,22 @@ fn plan_as_json_on_an_invalid_spec_prints_the_errors_as_json() {
     assert_eq!(out.status.code(), Some(1));
     let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON on stdout");
     assert_eq!(doc["valid"], false);
-    let first = &doc["diagnostics"][0];
-    assert_eq!(first["file"], "pools.toml");
-    assert!(first["message"].as_str().unwrap().contains("vm_sise"), "{doc}");
-    assert!(!dir.path().join(".batchform").exists(), "nothing was started");
+    let typo = doc["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| {
+            d["message"]
+                .as_str()
+                .unwrap_or_default()
+                .contains("vm_sise")
+        })
+        .unwrap_or_else(|| panic!("no diagnostic about the typo: {doc}"));
+    assert_eq!(typo["file"], "pools.toml");
+    assert_eq!(typo["line"], 4);
+    assert_eq!(typo["hint"], "did you mean `vm_size`?");
+    assert!(
+        !dir.path().join(".batchform").exists(),
+        "nothing was started"
+    );
 }
