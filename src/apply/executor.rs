@@ -131,9 +131,9 @@ async fn run_steps(
     // The ETag every write is conditional on, and batchform's entries as they were at that
     // ETag: a metadata write replaces metadata whole, so it must carry them along.
     let mut etag = pool.etag.clone();
-    let mut kept = pool.kept.clone();
-    let seen = |status: PoolStatus, etag: &mut Option<String>, kept: &mut _| {
-        *kept = status.book.kept();
+    let mut kept = (pool.kept.clone(), pool.foreign.clone());
+    let seen = |status: PoolStatus, etag: &mut Option<String>, kept: &mut (_, _)| {
+        *kept = (status.book.kept(), status.foreign);
         *etag = Some(status.etag);
     };
     for step in &pool.steps {
@@ -171,9 +171,16 @@ async fn run_steps(
                     .desired
                     .as_ref()
                     .ok_or_else(|| ApplyError::Internal("patch without a desired config".into()))?;
-                let body =
-                    canonical::patch_body(id, desired, *empty_only, &cx.owner, &cx.secrets, &kept)
-                        .map_err(|e| ApplyError::Secret(e.to_string()))?;
+                let body = canonical::patch_body(
+                    id,
+                    desired,
+                    *empty_only,
+                    &cx.owner,
+                    &cx.secrets,
+                    &kept.0,
+                    &kept.1,
+                )
+                .map_err(|e| ApplyError::Secret(e.to_string()))?;
                 let condition = condition(id, &etag)?;
                 etag = written(id, cx.client.patch_pool(id, &body, Some(condition)).await)?;
             }
@@ -191,8 +198,12 @@ async fn run_steps(
                 if etag.as_deref() != Some(status.etag.as_str()) {
                     return Err(ApplyError::Stale(id.to_string()));
                 }
-                let kept = status.book.kept();
-                let body = canonical::replace_properties_body(desired, &cx.owner, &kept);
+                let body = canonical::replace_properties_body(
+                    desired,
+                    &cx.owner,
+                    &status.book.kept(),
+                    &status.foreign,
+                );
                 etag = written(id, cx.client.replace_pool_properties(id, &body).await)?.or(etag);
             }
             Step::DisableAutoscale => {

@@ -11,6 +11,7 @@ use batchform_plan::{CatalogImage, LivePool};
 /// A live pool as the planner sees it.
 pub fn live_pool(pool: &wire::Pool) -> LivePool {
     let (user_metadata, book) = split_metadata(pool);
+    let (managed, foreign) = book.partition(user_metadata);
     let users = users_book(&book);
     let users_unreadable = users.is_none();
     let users = users.unwrap_or_default();
@@ -25,11 +26,12 @@ pub fn live_pool(pool: &wire::Pool) -> LivePool {
         current_dedicated: count(pool.current_dedicated_nodes),
         current_low_priority: count(pool.current_low_priority_nodes),
         owner: book.owner.clone(),
-        config: super::live_config(pool, &book, user_metadata),
+        config: super::live_config(pool, &book, managed),
         running_tasks: None,
         users,
         users_unreadable,
         kept: book.kept(),
+        foreign,
         nodes: None,
     }
 }

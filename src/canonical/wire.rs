@@ -228,6 +228,7 @@ fn bookkeeping_of(
     let mut book = Bookkeeping {
         owner: Some(owner.to_string()),
         protect: config.protect,
+        managed: Some(config.metadata.keys().cloned().collect()),
         other: kept.clone(),
         ..Bookkeeping::default()
     };
@@ -241,12 +242,17 @@ fn bookkeeping_of(
     book
 }
 
+/// Every metadata entry a write sends, since metadata is replaced whole: other actors' keys
+/// as read (`foreign`), the spec's, and batchform's own.
 fn metadata(
     config: &PoolConfig,
     owner: &str,
     kept: &BTreeMap<String, String>,
+    foreign: &BTreeMap<String, String>,
 ) -> Vec<wire::MetadataItem> {
-    bookkeeping::join(&config.metadata, &bookkeeping_of(config, owner, kept))
+    let mut user = foreign.clone();
+    user.extend(config.metadata.clone());
+    bookkeeping::join(&user, &bookkeeping_of(config, owner, kept))
         .into_iter()
         .map(|(name, value)| wire::MetadataItem { name, value })
         .collect()
@@ -452,7 +458,7 @@ pub fn create_body(
         task_slots_per_node: Some(config.task_slots_per_node as i32),
         task_scheduling_policy: Some(scheduling(config.task_scheduling)),
         user_accounts: Some(user_accounts_body(id, config, secrets)?).filter(|a| !a.is_empty()),
-        metadata: Some(metadata(config, owner, &BTreeMap::new())),
+        metadata: Some(metadata(config, owner, &BTreeMap::new(), &BTreeMap::new())),
         ..Default::default()
     };
     match &config.scale {
@@ -486,9 +492,10 @@ pub fn patch_body(
     owner: &str,
     secrets: &Secrets,
     kept: &BTreeMap<String, String>,
+    foreign: &BTreeMap<String, String>,
 ) -> Result<wire::PoolUpdate, MissingSecret> {
     let mut body = wire::PoolUpdate {
-        metadata: Some(metadata(config, owner, kept)),
+        metadata: Some(metadata(config, owner, kept, foreign)),
         start_task: config.start_task.as_ref().map(start_task_body),
         ..Default::default()
     };
@@ -517,11 +524,12 @@ pub fn replace_properties_body(
     config: &PoolConfig,
     owner: &str,
     kept: &BTreeMap<String, String>,
+    foreign: &BTreeMap<String, String>,
 ) -> wire::PoolReplaceProperties {
     wire::PoolReplaceProperties {
         start_task: config.start_task.as_ref().map(start_task_body),
         application_package_references: Vec::new(),
-        metadata: metadata(config, owner, kept),
+        metadata: metadata(config, owner, kept, foreign),
     }
 }
 

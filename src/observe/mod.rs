@@ -84,6 +84,8 @@ pub struct PoolStatus {
     /// The node-user bookkeeping is there but cannot be read.
     pub users_unreadable: bool,
     pub user_metadata: BTreeMap<String, String>,
+    /// The user metadata keys other actors set (see [`Bookkeeping::partition`]).
+    pub foreign: BTreeMap<String, String>,
     pub book: Bookkeeping,
 }
 
@@ -135,6 +137,7 @@ fn status(pool: &wire::Pool, etag: Option<String>) -> PoolStatus {
         config_hash: book.other.get(bookkeeping::CONFIG).cloned(),
         users: users_book(&book).unwrap_or_default(),
         users_unreadable: users_book(&book).is_none(),
+        foreign: book.partition(user_metadata.clone()).1,
         user_metadata,
         book,
     }

@@ -62,6 +62,7 @@ fn live(id: &str, config: PoolConfig, nodes: u32) -> LivePool {
         users: Default::default(),
         users_unreadable: false,
         kept: Default::default(),
+        foreign: Default::default(),
         nodes: None,
     }
 }

@@ -14,6 +14,7 @@ mod apply_input;
 mod completions;
 mod credentials;
 mod emulator_persist;
+mod field_owners;
 mod logins;
 mod plan;
 mod schema;

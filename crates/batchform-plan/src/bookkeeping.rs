@@ -2,7 +2,7 @@
 //! service cannot tell back (who owns the pool, whether it is protected, fingerprints of
 //! write-only values, node-user bookkeeping). The live account is the only state.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// The reserved prefix; users' metadata may not use it.
 pub const PREFIX: &str = "batchform:";
@@ -14,6 +14,9 @@ pub const PROTECT: &str = "batchform:protect";
 pub const CONFIG: &str = "batchform:config";
 /// Prefix of fingerprint entries, followed by what the fingerprint is of.
 pub const FINGERPRINT: &str = "batchform:fp:";
+/// The metadata keys batchform set (a JSON list): only they are ever changed or removed, so a
+/// key another actor adds (Azure Policy, a person) survives, as with kubectl's field managers.
+pub const MANAGED: &str = "batchform:managed";
 
 /// What a container registry's password goes by: its fingerprint entry after [`FINGERPRINT`],
 /// and its value among the secrets resolved for an apply.
@@ -38,11 +41,25 @@ pub struct Bookkeeping {
     pub protect: bool,
     /// Entry name after [`FINGERPRINT`] → fingerprint.
     pub fingerprints: BTreeMap<String, String>,
+    /// The user metadata keys batchform manages; `None` on pools written before it kept the
+    /// list, whose every key it set.
+    pub managed: Option<BTreeSet<String>>,
     /// Other `batchform:` entries (such as node-user bookkeeping), kept as they are.
     pub other: BTreeMap<String, String>,
 }
 
 impl Bookkeeping {
+    /// Splits the user's metadata into the keys batchform manages and the others' (foreign).
+    pub fn partition(
+        &self,
+        user: BTreeMap<String, String>,
+    ) -> (BTreeMap<String, String>, BTreeMap<String, String>) {
+        match &self.managed {
+            None => (user, BTreeMap::new()),
+            Some(managed) => user.into_iter().partition(|(k, _)| managed.contains(k)),
+        }
+    }
+
     /// The entries the configuration does not decide, which every metadata write keeps as they
     /// are: node-user bookkeeping, and whatever a newer batchform wrote.
     pub fn kept(&self) -> BTreeMap<String, String> {
@@ -69,6 +86,9 @@ pub fn split(
             ours.owner = Some(value);
         } else if name == PROTECT {
             ours.protect = value.eq_ignore_ascii_case("true");
+        } else if name == MANAGED {
+            // A list someone broke counts as "every key is ours", as before the list existed.
+            ours.managed = serde_json::from_str(&value).ok();
         } else if let Some(what) = name.strip_prefix(FINGERPRINT) {
             ours.fingerprints.insert(what.to_string(), value);
         } else if name.starts_with(PREFIX) {
@@ -88,6 +108,12 @@ pub fn join(user: &BTreeMap<String, String>, ours: &Bookkeeping) -> Vec<(String,
     }
     if ours.protect {
         all.push((PROTECT.to_string(), "true".to_string()));
+    }
+    if let Some(managed) = &ours.managed {
+        all.push((
+            MANAGED.to_string(),
+            serde_json::to_string(managed).unwrap_or_default(),
+        ));
     }
     all.extend(
         ours.fingerprints
@@ -116,6 +142,7 @@ mod tests {
                 "$argon2id$x".to_string(),
             ),
             ("batchform:users".to_string(), "{}".to_string()),
+            (MANAGED.to_string(), "[\"team\"]".to_string()),
         ];
         let (user, ours) = split(metadata.clone());
         assert_eq!(

@@ -213,6 +213,7 @@ fn pool_intent(pool: &PoolPlan) -> Value {
         "live": pool.live,
         "desired": pool.desired,
         "kept": pool.kept,
+        "foreign": pool.foreign,
         "users": users.filter(|_| !only_waits),
     })
 }

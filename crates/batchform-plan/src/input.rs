@@ -66,6 +66,8 @@ pub struct LivePool {
     /// batchform's metadata entries the configuration does not decide (see
     /// [`super::PoolPlan::kept`]).
     pub kept: std::collections::BTreeMap<String, String>,
+    /// Metadata keys other actors set (not in batchform's managed list), as read.
+    pub foreign: std::collections::BTreeMap<String, String>,
     /// Its nodes, when observed (pools with users, in the spec or in the bookkeeping).
     pub nodes: Option<Vec<NodeInfo>>,
 }

@@ -114,6 +114,10 @@ pub struct PoolPlan {
     /// bookkeeping; entries a newer batchform wrote), as read: every metadata write keeps them.
     #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
     pub kept: std::collections::BTreeMap<String, String>,
+    /// Metadata entries other actors set, as read: batchform never changes or removes them,
+    /// and every metadata write keeps them.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub foreign: std::collections::BTreeMap<String, String>,
     /// Node users: what changes on which nodes (computed again against the nodes of the moment
     /// when applied, since nodes come and go).
     #[serde(skip_serializing_if = "Option::is_none")]

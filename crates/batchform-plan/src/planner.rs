@@ -71,6 +71,7 @@ pub fn replan(
         live: None,
         desired: None,
         kept: Default::default(),
+        foreign: Default::default(),
         users: None,
     }))
 }
@@ -221,6 +222,7 @@ fn create(want: &DesiredPool) -> PoolPlan {
         live: None,
         desired: Some(want.config.clone()),
         kept: Default::default(),
+        foreign: Default::default(),
         users: None,
     }
 }
@@ -244,6 +246,7 @@ fn delete(have: &LivePool) -> PoolPlan {
         live: Some(have.config.clone()),
         desired: None,
         kept: have.kept.clone(),
+        foreign: have.foreign.clone(),
         users: None,
     }
 }
@@ -280,6 +283,7 @@ fn update_steps(want: &DesiredPool, have: &LivePool) -> Result<PoolPlan, PlanErr
         live: Some(have.config.clone()),
         desired: Some(want.config.clone()),
         kept: have.kept.clone(),
+        foreign: have.foreign.clone(),
         users: None,
     };
     if have.deleting {

@@ -35,6 +35,7 @@ fn live(id: &str, nodes: u32, ready: &[&str]) -> LivePool {
         users: Default::default(),
         users_unreadable: false,
         kept: Default::default(),
+        foreign: Default::default(),
         nodes: Some(
             ready
                 .iter()

@@ -116,6 +116,7 @@ fn live_from(
         users: Default::default(),
         users_unreadable: false,
         kept: Default::default(),
+        foreign: Default::default(),
         nodes: None,
     }
 }

@@ -37,6 +37,7 @@ fn live_pool(id: &str, config: PoolConfig, nodes: u32) -> LivePool {
         users: Default::default(),
         users_unreadable: false,
         kept: Default::default(),
+        foreign: Default::default(),
         nodes: None,
     }
 }
