@@ -91,6 +91,7 @@ async fn replan(pool: &PoolPlan, cx: &Shared) -> Result<PoolPlan, ApplyError> {
             id: pool.id.clone(),
             config,
             on_nonempty_update: pool.on_nonempty_update.unwrap_or_default(),
+            ignore_changes: pool.ignore_changes.clone(),
             users: pool
                 .users
                 .as_ref()

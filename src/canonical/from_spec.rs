@@ -89,6 +89,7 @@ pub fn desired(
             DesiredPool {
                 id: id.clone(),
                 config,
+                ignore_changes: pool.ignore_changes.clone(),
                 on_nonempty_update: match pool.on_nonempty_update {
                     spec::UpdateStrategy::Drain => OnNonEmpty::Drain,
                     spec::UpdateStrategy::Recreate => OnNonEmpty::Recreate,

@@ -67,6 +67,11 @@ pub fn render(plan: &Plan) -> String {
         }
         out.push_str("</details>\n\n");
     }
+    for pool in plan.pools.iter().filter(|p| !p.ignored.is_empty()) {
+        for line in super::ignored(pool) {
+            let _ = writeln!(out, "`{}`: {}\n", pool.id, line.trim_start_matches("# "));
+        }
+    }
     if !plan.unmanaged.is_empty() {
         let names: Vec<String> = plan.unmanaged.iter().map(|p| format!("`{p}`")).collect();
         let _ = writeln!(

@@ -218,6 +218,22 @@ pub(crate) fn users(pool: &PoolPlan, show_nodes: bool) -> Vec<(char, String)> {
     lines
 }
 
+/// Drift in fields the spec leaves to others, one line each.
+pub(crate) fn ignored(pool: &PoolPlan) -> Vec<String> {
+    pool.ignored
+        .iter()
+        .map(|change| {
+            let (old, new) = change_values(change);
+            format!(
+                "# ignored (ignore_changes): {} = {} (the spec says {})",
+                change.path,
+                old.unwrap_or_else(|| "(none)".into()),
+                new.unwrap_or_else(|| "(none)".into())
+            )
+        })
+        .collect()
+}
+
 /// The summary line, Terraform's shape.
 pub(crate) fn summary(plan: &Plan) -> String {
     if !plan.has_changes() {

@@ -72,6 +72,7 @@ fn want(id: &str, config: PoolConfig, on_nonempty_update: OnNonEmpty) -> Desired
         id: id.into(),
         config,
         on_nonempty_update,
+        ignore_changes: Vec::new(),
         users: Vec::new(),
     }
 }

@@ -47,6 +47,20 @@ pub fn render(plan: &Plan, options: Options) -> String {
             }
         }
     }
+    for pool in plan
+        .pools
+        .iter()
+        .filter(|p| p.action == Action::NoOp && !p.ignored.is_empty())
+    {
+        let _ = writeln!(
+            out,
+            "\n  # pool {:?} is up to date, but for fields it leaves to others:",
+            pool.id
+        );
+        for line in super::ignored(pool) {
+            let _ = writeln!(out, "      {}", paint.dim(&line));
+        }
+    }
     let unchanged = plan
         .pools
         .iter()
@@ -140,6 +154,9 @@ fn pool_block(out: &mut String, pool: &PoolPlan, paint: Paint, options: Options)
                 _ => format!("{} {line}", paint.yellow("~")),
             };
             let _ = writeln!(out, "      {line}");
+        }
+        for line in super::ignored(pool) {
+            let _ = writeln!(out, "      {}", paint.dim(&line));
         }
         let hidden = fields.len().saturating_sub(pool.changes.len());
         if hidden > 0 {

@@ -31,6 +31,8 @@ pub struct DesiredPool {
     pub id: String,
     pub config: PoolConfig,
     pub on_nonempty_update: OnNonEmpty,
+    /// Fields someone else owns (`scale`, `metadata.<key>`): left as they are live.
+    pub ignore_changes: Vec<String>,
     /// Node login users, on every ready node.
     pub users: Vec<UserConfig>,
 }

@@ -97,6 +97,13 @@ pub struct PoolPlan {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub on_nonempty_update: Option<OnNonEmpty>,
     pub changes: Vec<FieldChange>,
+    /// The spec's `ignore_changes`, so apply can plan the pool again the same way.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ignore_changes: Vec<String>,
+    /// Differences in fields the spec leaves to someone else (`ignore_changes`): shown, not
+    /// changed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ignored: Vec<FieldChange>,
     pub steps: Vec<Step>,
     pub cost: Cost,
     /// What the account is still doing that the spec waits on (a resize in flight, nodes not

@@ -72,6 +72,8 @@ pub fn replan(
         desired: None,
         kept: Default::default(),
         foreign: Default::default(),
+        ignore_changes: Vec::new(),
+        ignored: Vec::new(),
         users: None,
     }))
 }
@@ -223,6 +225,8 @@ fn create(want: &DesiredPool) -> PoolPlan {
         desired: Some(want.config.clone()),
         kept: Default::default(),
         foreign: Default::default(),
+        ignore_changes: Vec::new(),
+        ignored: Vec::new(),
         users: None,
     }
 }
@@ -247,12 +251,17 @@ fn delete(have: &LivePool) -> PoolPlan {
         desired: None,
         kept: have.kept.clone(),
         foreign: have.foreign.clone(),
+        ignore_changes: Vec::new(),
+        ignored: Vec::new(),
         users: None,
     }
 }
 
 fn update(want: &DesiredPool, have: &LivePool) -> Result<PoolPlan, PlanError> {
+    let (want, have, ignored) = &ignoring(want, have);
     let mut pool = update_steps(want, have)?;
+    pool.ignored = ignored.clone();
+    pool.ignore_changes = want.ignore_changes.clone();
     // A PATCH cannot remove a start task: the call that can follows each PATCH, a step of its own.
     if want.config.start_task.is_none() && have.config.start_task.is_some() {
         let mut steps = Vec::new();
@@ -266,6 +275,28 @@ fn update(want: &DesiredPool, have: &LivePool) -> Result<PoolPlan, PlanError> {
         pool.steps = steps;
     }
     Ok(pool)
+}
+
+/// The pool as planned when the fields in `ignore_changes` are someone else's: the live value
+/// stands for the spec's, an ignored metadata key is foreign (kept by every write, never
+/// removed), and what differs is returned as ignored drift.
+fn ignoring(want: &DesiredPool, have: &LivePool) -> (DesiredPool, LivePool, Vec<FieldChange>) {
+    let (mut want, mut have) = (want.clone(), have.clone());
+    let mut ignored = Vec::new();
+    for field in &want.ignore_changes.clone() {
+        if field == "scale" {
+            let mut spec = have.config.clone();
+            spec.scale = want.config.scale.clone();
+            ignored.extend(diff(&have.config, &spec));
+            want.config.scale = have.config.scale.clone();
+        } else if let Some(key) = field.strip_prefix("metadata.")
+            && let Some(value) = have.config.metadata.remove(key)
+        {
+            // Set by batchform once, someone else's now: handed over as it is.
+            have.foreign.insert(key.to_string(), value);
+        }
+    }
+    (want, have, ignored)
 }
 
 fn update_steps(want: &DesiredPool, have: &LivePool) -> Result<PoolPlan, PlanError> {
@@ -284,6 +315,8 @@ fn update_steps(want: &DesiredPool, have: &LivePool) -> Result<PoolPlan, PlanErr
         desired: Some(want.config.clone()),
         kept: have.kept.clone(),
         foreign: have.foreign.clone(),
+        ignore_changes: Vec::new(),
+        ignored: Vec::new(),
         users: None,
     };
     if have.deleting {

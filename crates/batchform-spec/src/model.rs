@@ -97,6 +97,11 @@ pub struct Pool {
     #[serde(default)]
     #[schemars(extend("default" = "drain"))]
     pub on_nonempty_update: UpdateStrategy,
+    /// Fields someone else owns, which batchform leaves as it finds them and lists as ignored
+    /// drift: `scale` (node counts or the autoscale settings, for a pool another tool sizes) and
+    /// `metadata.<key>` (a metadata entry another actor keeps; the spec must not set it).
+    #[serde(default)]
+    pub ignore_changes: Vec<String>,
     /// Fixed node counts. Give exactly one of `scale` and `autoscale`.
     #[serde(default)]
     pub scale: Option<FixedScale>,

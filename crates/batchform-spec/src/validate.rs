@@ -129,6 +129,32 @@ pub(crate) fn account(account: &Account, index: &SpanIndex, out: &mut Vec<Diagno
     }
 }
 
+/// `ignore_changes`: fields batchform can leave to someone else.
+fn ignore_changes(check: &mut Check<'_>, pool: &Pool, at: &str) {
+    let field = format!("{at}.ignore_changes");
+    for entry in &pool.ignore_changes {
+        match entry.strip_prefix("metadata.") {
+            Some("") => check.bad_value(
+                &field,
+                "`metadata.` names no key",
+                "write the key another actor owns, e.g. \"metadata.cost-center\"",
+            ),
+            Some(key) if pool.metadata.contains_key(key) => check.bad_value(
+                &field,
+                format!("metadata key `{key}` is both set by the spec and ignored"),
+                "remove it from [metadata] to leave it to its owner, or from ignore_changes to manage it",
+            ),
+            Some(_) => {}
+            None if entry == "scale" => {}
+            None => check.bad_value(
+                &field,
+                format!("`{entry}` cannot be ignored"),
+                "ignore_changes takes \"scale\" and \"metadata.<key>\"",
+            ),
+        }
+    }
+}
+
 /// How to choose an owner id: it decides which pools this spec may change or delete.
 pub const OWNER_HINT: &str = "add `owner = \"team-render\"` under [account]: a name for the team or repository whose pools these are, different for every spec that manages pools in the account (only pools carrying it are ever changed or deleted)";
 
@@ -141,6 +167,7 @@ pub(crate) fn pool(
     out: &mut Vec<Diagnostic>,
 ) {
     let at = path::pool(id);
+    ignore_changes(&mut Check { index, out }, pool, &at);
     let mut check = Check { index, out };
     pool_id(&mut check, id, &at);
     let field = |name: &str| format!("{at}.{name}");

@@ -65,6 +65,7 @@ fn desired(dedicated: u32) -> Desired {
             id: "render".into(),
             config,
             on_nonempty_update: OnNonEmpty::Drain,
+            ignore_changes: Vec::new(),
             users: vec![UserConfig {
                 name: "alice".into(),
                 admin: true,

@@ -134,6 +134,7 @@ proptest! {
             id: format!("pool-{i}"),
             config,
             on_nonempty_update: OnNonEmpty::Drain,
+            ignore_changes: Vec::new(),
             users: Vec::new(),
         }).collect();
         let live = Live {
@@ -158,6 +159,7 @@ proptest! {
             id: format!("pool-{i}"),
             config: { config.protect = i % 2 == 0; config },
             on_nonempty_update: if recreate { OnNonEmpty::Recreate } else { OnNonEmpty::Drain },
+            ignore_changes: Vec::new(),
             users: Vec::new(),
         }).collect();
         let owners = [Some("me"), Some("other"), None];

@@ -19,6 +19,7 @@ fn desired_pool(id: &str, config: PoolConfig) -> DesiredPool {
         id: id.into(),
         config,
         on_nonempty_update: OnNonEmpty::Drain,
+        ignore_changes: Vec::new(),
         users: Vec::new(),
     }
 }
