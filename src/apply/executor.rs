@@ -92,6 +92,7 @@ async fn replan(pool: &PoolPlan, cx: &Shared) -> Result<PoolPlan, ApplyError> {
             config,
             on_nonempty_update: pool.on_nonempty_update.unwrap_or_default(),
             ignore_changes: pool.ignore_changes.clone(),
+            adopt: pool.adopt,
             users: pool
                 .users
                 .as_ref()

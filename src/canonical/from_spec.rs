@@ -90,6 +90,7 @@ pub fn desired(
                 id: id.clone(),
                 config,
                 ignore_changes: pool.ignore_changes.clone(),
+                adopt: pool.adopt,
                 on_nonempty_update: match pool.on_nonempty_update {
                     spec::UpdateStrategy::Drain => OnNonEmpty::Drain,
                     spec::UpdateStrategy::Recreate => OnNonEmpty::Recreate,

@@ -52,6 +52,10 @@ pub(crate) fn headline(pool: &PoolPlan) -> &'static str {
             "will be created once its deletion completes"
         }
         (Action::Create, _) => "will be created",
+        (Action::Update, _) if pool.adopt && pool.changes.is_empty() => {
+            "will be adopted (batchform:owner set)"
+        }
+        (Action::Update, _) if pool.adopt => "will be adopted (batchform:owner set) and updated",
         (Action::Update, Some(Strategy::Drain)) => "will be drained, updated and scaled back",
         (Action::Update, None)
             if pool.changes.is_empty()

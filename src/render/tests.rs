@@ -73,6 +73,7 @@ fn want(id: &str, config: PoolConfig, on_nonempty_update: OnNonEmpty) -> Desired
         config,
         on_nonempty_update,
         ignore_changes: Vec::new(),
+        adopt: false,
         users: Vec::new(),
     }
 }

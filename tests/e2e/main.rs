@@ -8,6 +8,7 @@
 mod common;
 mod emulator_common;
 
+mod adopt;
 mod apply;
 mod apply_faults;
 mod apply_input;

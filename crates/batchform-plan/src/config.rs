@@ -123,6 +123,45 @@ pub enum RegistryAuth {
 impl PoolConfig {
     /// The write-only values of the configuration, each with what it goes by (the names of
     /// [`super::bookkeeping`]): where its fingerprint is recorded and its value resolved.
+    /// Takes `spec`'s fingerprints for the write-only values this configuration has none of:
+    /// what adopting a pool must assume, since the service never tells the values back.
+    pub fn assume_secrets_of(&mut self, spec: &PoolConfig) {
+        let fill = |mine: &mut Sensitive, theirs: &Sensitive| {
+            if mine.fingerprint.is_none() {
+                mine.fingerprint = theirs.fingerprint.clone();
+            }
+        };
+        if let (Some(mine), Some(theirs)) = (&mut self.container, &spec.container) {
+            for registry in &mut mine.registries {
+                let other = theirs
+                    .registries
+                    .iter()
+                    .find(|r| r.server == registry.server);
+                if let (
+                    RegistryAuth::Password { password, .. },
+                    Some(Registry {
+                        auth: RegistryAuth::Password { password: spec, .. },
+                        ..
+                    }),
+                ) = (&mut registry.auth, other)
+                {
+                    fill(password, spec);
+                }
+            }
+        }
+        for (name, account) in &mut self.user_accounts {
+            if let Some(theirs) = spec.user_accounts.get(name) {
+                fill(&mut account.password, &theirs.password);
+                match (&mut account.ssh_private_key, &theirs.ssh_private_key) {
+                    (Some(mine), Some(theirs)) => fill(mine, theirs),
+                    // The service never says whether there is a key: the spec's stands.
+                    (None, Some(theirs)) => account.ssh_private_key = Some(theirs.clone()),
+                    _ => {}
+                }
+            }
+        }
+    }
+
     pub fn sensitive(&self) -> Vec<(String, &Sensitive)> {
         let registries = self
             .container

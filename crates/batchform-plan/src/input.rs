@@ -31,6 +31,8 @@ pub struct DesiredPool {
     pub id: String,
     pub config: PoolConfig,
     pub on_nonempty_update: OnNonEmpty,
+    /// Take the pool over if it exists and no one owns it.
+    pub adopt: bool,
     /// Fields someone else owns (`scale`, `metadata.<key>`): left as they are live.
     pub ignore_changes: Vec<String>,
     /// Node login users, on every ready node.

@@ -97,6 +97,9 @@ pub struct PoolPlan {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub on_nonempty_update: Option<OnNonEmpty>,
     pub changes: Vec<FieldChange>,
+    /// A pool no one owned, taken over as the spec asks (`adopt = true`): ownership is written.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub adopt: bool,
     /// The spec's `ignore_changes`, so apply can plan the pool again the same way.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub ignore_changes: Vec<String>,

@@ -74,6 +74,7 @@ pub fn replan(
         foreign: Default::default(),
         ignore_changes: Vec::new(),
         ignored: Vec::new(),
+        adopt: false,
         users: None,
     }))
 }
@@ -169,13 +170,17 @@ fn plan_pools(desired: &Desired, live: &Live, now: DateTime<Utc>) -> Plan {
                     message: format!("pool `{}` belongs to owner `{owner}`, not `{}`", have.id, desired.owner),
                     hint: Some("pools are never taken over; use another pool id, or remove it from the other spec first".into()),
                 }),
+                None if want.adopt => match adopt(want, have) {
+                    Ok(pool) => plan.pools.push(pool),
+                    Err(error) => plan.errors.push(error),
+                },
                 None => plan.errors.push(PlanError {
                     pool: want.id.clone(),
                     field: None,
                     message: format!("pool `{}` already exists and is not managed by batchform", have.id),
                     hint: Some(format!(
-                        "batchform never takes over a pool it did not create; use another pool id, or add the metadata entry `batchform:owner = \"{}\"` to the pool to adopt it",
-                        desired.owner
+                        "to manage it from this spec, set `adopt = true` on the pool (`batchform export {}` writes its spec), or use another pool id",
+                        have.id
                     )),
                 }),
             },
@@ -227,6 +232,7 @@ fn create(want: &DesiredPool) -> PoolPlan {
         foreign: Default::default(),
         ignore_changes: Vec::new(),
         ignored: Vec::new(),
+        adopt: false,
         users: None,
     }
 }
@@ -253,6 +259,7 @@ fn delete(have: &LivePool) -> PoolPlan {
         foreign: have.foreign.clone(),
         ignore_changes: Vec::new(),
         ignored: Vec::new(),
+        adopt: false,
         users: None,
     }
 }
@@ -273,6 +280,37 @@ fn update(want: &DesiredPool, have: &LivePool) -> Result<PoolPlan, PlanError> {
             }
         }
         pool.steps = steps;
+    }
+    Ok(pool)
+}
+
+/// A pool no one owns, taken over as `adopt = true` asks: ownership is written, and any other
+/// difference is planned as for an owned pool. The write-only values the service never tells
+/// back are assumed to be the spec's (their fingerprints are recorded), and metadata keys the
+/// spec does not set stay as they are, someone else's.
+fn adopt(want: &DesiredPool, have: &LivePool) -> Result<PoolPlan, PlanError> {
+    let mut have = have.clone();
+    have.config.assume_secrets_of(&want.config);
+    let foreign: Vec<String> = have
+        .config
+        .metadata
+        .keys()
+        .filter(|k| !want.config.metadata.contains_key(*k))
+        .cloned()
+        .collect();
+    for key in foreign {
+        if let Some(value) = have.config.metadata.remove(&key) {
+            have.foreign.insert(key, value);
+        }
+    }
+    let mut pool = update(want, &have)?;
+    pool.adopt = true;
+    if pool.action == Action::NoOp {
+        pool.action = Action::Update;
+    }
+    if !pool.steps.iter().any(|s| matches!(s, Step::Patch { .. })) {
+        // Ownership is written by a PATCH; other steps, if any, follow it.
+        pool.steps.insert(0, Step::Patch { empty_only: false });
     }
     Ok(pool)
 }
@@ -317,6 +355,7 @@ fn update_steps(want: &DesiredPool, have: &LivePool) -> Result<PoolPlan, PlanErr
         foreign: have.foreign.clone(),
         ignore_changes: Vec::new(),
         ignored: Vec::new(),
+        adopt: false,
         users: None,
     };
     if have.deleting {

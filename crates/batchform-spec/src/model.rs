@@ -97,6 +97,11 @@ pub struct Pool {
     #[serde(default)]
     #[schemars(extend("default" = "drain"))]
     pub on_nonempty_update: UpdateStrategy,
+    /// Take over this pool if it already exists and carries no owner (a pool made by hand or by
+    /// another tool): batchform writes its owner and plans any other difference. A pool owned by
+    /// another owner is never taken. `batchform export` sets it on the pools it writes.
+    #[serde(default)]
+    pub adopt: bool,
     /// Fields someone else owns, which batchform leaves as it finds them and lists as ignored
     /// drift: `scale` (node counts or the autoscale settings, for a pool another tool sizes) and
     /// `metadata.<key>` (a metadata entry another actor keeps; the spec must not set it).

@@ -66,6 +66,7 @@ fn desired(dedicated: u32) -> Desired {
             config,
             on_nonempty_update: OnNonEmpty::Drain,
             ignore_changes: Vec::new(),
+            adopt: false,
             users: vec![UserConfig {
                 name: "alice".into(),
                 admin: true,

@@ -135,6 +135,7 @@ proptest! {
             config,
             on_nonempty_update: OnNonEmpty::Drain,
             ignore_changes: Vec::new(),
+            adopt: false,
             users: Vec::new(),
         }).collect();
         let live = Live {
@@ -160,6 +161,7 @@ proptest! {
             config: { config.protect = i % 2 == 0; config },
             on_nonempty_update: if recreate { OnNonEmpty::Recreate } else { OnNonEmpty::Drain },
             ignore_changes: Vec::new(),
+            adopt: false,
             users: Vec::new(),
         }).collect();
         let owners = [Some("me"), Some("other"), None];

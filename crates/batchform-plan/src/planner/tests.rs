@@ -20,6 +20,7 @@ fn desired_pool(id: &str, config: PoolConfig) -> DesiredPool {
         config,
         on_nonempty_update: OnNonEmpty::Drain,
         ignore_changes: Vec::new(),
+        adopt: false,
         users: Vec::new(),
     }
 }
@@ -440,14 +441,23 @@ fn naming_a_pool_owned_by_another_spec_is_a_conflict() {
 fn naming_an_unmanaged_pool_is_a_conflict_with_a_way_to_adopt_it() {
     let mut nobody = live_pool("p", pool_config(), 2);
     nobody.owner = None;
-    let plan = plan_one(desired_pool("p", pool_config()), Some(nobody));
+    let plan = plan_one(desired_pool("p", pool_config()), Some(nobody.clone()));
     assert!(
         plan.errors[0]
             .hint
             .as_deref()
             .unwrap()
-            .contains("batchform:owner = \"team\"")
+            .contains("set `adopt = true` on the pool")
     );
+    // Asked to, it is adopted: ownership is written and nothing else changes.
+    let mut want = desired_pool("p", pool_config());
+    want.adopt = true;
+    let plan = plan_one(want, Some(nobody));
+    let pool = only(&plan);
+    assert!(pool.adopt);
+    assert_eq!(pool.action, Action::Update);
+    assert!(pool.changes.is_empty(), "{:?}", pool.changes);
+    assert_eq!(pool.steps, vec![Step::Patch { empty_only: false }]);
 }
 
 #[test]
