@@ -30,10 +30,26 @@ pub enum Command {
     Logins(LoginsArgs),
     /// Serve a local emulator of the Azure Batch REST API until interrupted.
     Emulator(EmulatorArgs),
+    /// Print the account's pools as a spec (all, or those named), to adopt or to review.
+    Export(ExportArgs),
     /// Delete the spec's pools that this owner owns, and wait until they are gone.
     Destroy(DestroyArgs),
     /// Print a shell completion script: `batchform completions bash > /etc/bash_completion.d/batchform`.
     Completions(CompletionsArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ExportArgs {
+    /// Pools to export; all of the account's when none is named.
+    pub pools: Vec<String>,
+    /// The owner id of the spec written (`[account] owner`): pools without one get `adopt = true`.
+    #[arg(long)]
+    pub owner: String,
+    /// Write one file per pool into DIR (and the schema beside them) instead of printing.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    #[command(flatten)]
+    pub account: AccountArgs,
 }
 
 #[derive(Debug, clap::Args)]

@@ -6,6 +6,7 @@ pub mod apply;
 pub mod completions;
 pub mod destroy;
 pub mod emulator;
+pub mod export;
 pub mod logins;
 pub mod plan;
 pub mod session;
@@ -34,6 +35,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Exit> {
         Command::Apply(args) => apply::run(&args),
         Command::Logins(args) => logins::run(&args),
         Command::Emulator(args) => emulator::serve(&args),
+        Command::Export(args) => export::run(&args),
         Command::Destroy(args) => destroy::run(&args),
         Command::Completions(args) => completions::print(&args),
     }

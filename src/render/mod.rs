@@ -4,6 +4,7 @@
 pub mod canonical;
 pub mod json;
 pub mod markdown;
+pub mod spec;
 pub mod text;
 
 use serde_json::Value;

@@ -125,3 +125,107 @@ fn a_pool_of_another_owner_is_never_adopted() {
         .code(1)
         .stderr(predicate::str::contains("belongs to owner `rival`"));
 }
+
+#[test]
+fn export_then_apply_changes_nothing_but_ownership() {
+    let emulator = Emulator::start("10ms", &[]);
+    // A production-like pool made with another client: containers with a private registry, a
+    // start task running as a user account, pack scheduling, low-priority nodes, metadata.
+    crate::common::runtime()
+        .block_on(emulator.client().create_pool(
+            "render",
+            &json!({
+                "id": "render", "displayName": "Render farm", "vmSize": "standard_d2s_v3",
+                "virtualMachineConfiguration": {
+                    "imageReference": {"publisher": "microsoft-dsvm", "offer": "ubuntu-hpc", "sku": "2204", "version": "latest"},
+                    "nodeAgentSKUId": "batch.node.ubuntu 22.04",
+                    "containerConfiguration": {
+                        "type": "dockerCompatible",
+                        "containerImageNames": ["myregistry.azurecr.io/render:2", "ubuntu:22.04"],
+                        "containerRegistries": [{"registryServer": "myregistry.azurecr.io", "username": "render", "password": "registry-secret-1"}]
+                    }
+                },
+                "targetDedicatedNodes": 1, "targetLowPriorityNodes": 1, "resizeTimeout": "PT20M",
+                "taskSlotsPerNode": 2, "taskSchedulingPolicy": {"nodeFillType": "pack"},
+                "enableInterNodeCommunication": true,
+                "userAccounts": [{"name": "render", "password": "account-secret-1", "elevationLevel": "nonadmin", "linuxUserConfiguration": {"uid": 4000, "gid": 4000}}],
+                "startTask": {"commandLine": "/bin/bash -c 'echo ready'", "userIdentity": {"username": "render"}, "maxTaskRetryCount": 2, "waitForSuccess": true, "environmentSettings": [{"name": "STAGE", "value": "prod"}]},
+                "metadata": [{"name": "team", "value": "vfx"}]
+            }),
+        ))
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let out = emulator
+        .batchform(dir.path())
+        .args(["export", "--owner", "team"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.starts_with("#:schema "), "{text}");
+    assert!(text.contains("adopt = true"), "{text}");
+    assert!(!text.contains("secret-1"), "no secret is exported: {text}");
+    for var in [
+        "RENDER_REGISTRY_MYREGISTRY_AZURECR_IO_PASSWORD",
+        "RENDER_RENDER_PASSWORD",
+    ] {
+        assert!(text.contains(var), "{var}: {text}");
+    }
+    std::fs::write(dir.path().join("pools.toml"), &text).unwrap();
+    let batchform = || {
+        let mut cmd = emulator.batchform(dir.path());
+        cmd.env(
+            "RENDER_REGISTRY_MYREGISTRY_AZURECR_IO_PASSWORD",
+            "registry-secret-1",
+        )
+        .env("RENDER_RENDER_PASSWORD", "account-secret-1");
+        cmd
+    };
+    batchform()
+        .args(["validate", "--secrets", "pools.toml"])
+        .assert()
+        .success();
+    batchform()
+        .args(["plan", "--detailed-exitcode", "pools.toml"])
+        .assert()
+        .code(2)
+        .stdout(
+            predicate::str::contains("pool \"render\" will be adopted (batchform:owner set)")
+                .and(predicate::str::contains(" -> ").not()),
+        );
+    let (before, _): (Value, _) = crate::common::runtime()
+        .block_on(emulator.client().get_pool("render", None))
+        .unwrap()
+        .unwrap();
+    batchform()
+        .args(["apply", "--auto-approve", "--timeout", "60s", "pools.toml"])
+        .assert()
+        .success();
+    batchform()
+        .args(["plan", "--detailed-exitcode", "pools.toml"])
+        .assert()
+        .code(0);
+    let (after, _): (Value, _) = crate::common::runtime()
+        .block_on(emulator.client().get_pool("render", None))
+        .unwrap()
+        .unwrap();
+    for field in [
+        "displayName",
+        "vmSize",
+        "virtualMachineConfiguration",
+        "targetDedicatedNodes",
+        "targetLowPriorityNodes",
+        "resizeTimeout",
+        "taskSlotsPerNode",
+        "taskSchedulingPolicy",
+        "enableInterNodeCommunication",
+        "userAccounts",
+        "startTask",
+    ] {
+        assert_eq!(after[field], before[field], "{field} changed");
+    }
+}
