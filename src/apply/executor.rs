@@ -93,6 +93,10 @@ async fn replan(pool: &PoolPlan, cx: &Shared) -> Result<PoolPlan, ApplyError> {
             on_nonempty_update: pool.on_nonempty_update.unwrap_or_default(),
             ignore_changes: pool.ignore_changes.clone(),
             adopt: pool.adopt,
+            node_deallocation: pool
+                .node_deallocation
+                .clone()
+                .unwrap_or_else(|| "taskcompletion".into()),
             users: pool
                 .users
                 .as_ref()

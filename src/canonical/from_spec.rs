@@ -91,6 +91,11 @@ pub fn desired(
                 config,
                 ignore_changes: pool.ignore_changes.clone(),
                 adopt: pool.adopt,
+                node_deallocation: match pool.scaling() {
+                    spec::Scaling::Fixed(fixed) => fixed.node_deallocation.as_str(),
+                    spec::Scaling::Auto(_) => spec::NodeDeallocation::default().as_str(),
+                }
+                .to_string(),
                 on_nonempty_update: match pool.on_nonempty_update {
                     spec::UpdateStrategy::Drain => OnNonEmpty::Drain,
                     spec::UpdateStrategy::Recreate => OnNonEmpty::Recreate,

@@ -81,11 +81,15 @@ pub(crate) fn cost(cost: &Cost) -> Option<String> {
         cost.nodes_removed,
         plural(cost.nodes_removed)
     )];
+    if let Some(option) = &cost.deallocation {
+        parts[0].push_str(&format!(" ({option})"));
+    }
     if cost.running_tasks > 0 {
-        let fate = if cost.tasks_requeued {
-            "terminated and requeued"
-        } else {
-            "allowed to finish first"
+        let fate = match cost.deallocation.as_deref() {
+            Some("terminate") => "stopped and not retried",
+            Some("retaineddata") => "allowed to finish first (nodes kept until their data expires)",
+            _ if cost.tasks_requeued => "terminated and requeued",
+            _ => "allowed to finish first",
         };
         parts.push(format!(
             "{} running task{} {fate}",

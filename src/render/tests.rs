@@ -74,6 +74,7 @@ fn want(id: &str, config: PoolConfig, on_nonempty_update: OnNonEmpty) -> Desired
         on_nonempty_update,
         ignore_changes: Vec::new(),
         adopt: false,
+        node_deallocation: "taskcompletion".into(),
         users: Vec::new(),
     }
 }

@@ -217,3 +217,55 @@ fn plan_as_json_on_an_invalid_spec_prints_the_errors_as_json() {
         "nothing was started"
     );
 }
+
+#[test]
+fn a_shrink_says_how_many_nodes_go_and_what_happens_to_their_tasks() {
+    let emulator = Emulator::start("10ms", &[]);
+    let spec = |nodes: u32, option: &str| {
+        format!(
+            "[account]\nowner = \"team\"\n{}",
+            pool(
+                "p",
+                &format!("[pools.p.scale]\ndedicated = {nodes}\n{option}")
+            )
+        )
+    };
+    let dir = spec_dir(&[("pools.toml", &spec(6, ""))]);
+    emulator
+        .batchform(dir.path())
+        .args(["apply", "--auto-approve", "--timeout", "60s", "pools.toml"])
+        .assert()
+        .success();
+    std::fs::write(
+        dir.path().join("pools.toml"),
+        spec(2, "node_deallocation = \"requeue\"\n"),
+    )
+    .unwrap();
+    emulator
+        .batchform(dir.path())
+        .args(["plan", "--detailed-exitcode", "pools.toml"])
+        .assert()
+        .code(2)
+        .stdout(
+            predicates::str::contains("cost: 4 nodes removed (requeue)")
+                .and(predicates::str::contains("resize to 2 dedicated (requeue)")),
+        );
+    let out = emulator
+        .batchform(dir.path())
+        .args(["plan", "--format", "json", "pools.toml"])
+        .output()
+        .unwrap();
+    let plan: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(plan["pools"][0]["cost"]["nodes_removed"], 4);
+    assert_eq!(plan["pools"][0]["cost"]["tasks_requeued"], true);
+    emulator
+        .batchform(dir.path())
+        .args(["apply", "--auto-approve", "--timeout", "60s", "pools.toml"])
+        .assert()
+        .success();
+    emulator
+        .batchform(dir.path())
+        .args(["plan", "--detailed-exitcode", "pools.toml"])
+        .assert()
+        .code(0);
+}

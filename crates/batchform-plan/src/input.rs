@@ -33,6 +33,9 @@ pub struct DesiredPool {
     pub on_nonempty_update: OnNonEmpty,
     /// Take the pool over if it exists and no one owns it.
     pub adopt: bool,
+    /// What a resize that removes nodes does to their running tasks (the service's option,
+    /// `taskcompletion` unless the spec says otherwise).
+    pub node_deallocation: String,
     /// Fields someone else owns (`scale`, `metadata.<key>`): left as they are live.
     pub ignore_changes: Vec<String>,
     /// Node login users, on every ready node.

@@ -97,6 +97,9 @@ pub struct PoolPlan {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub on_nonempty_update: Option<OnNonEmpty>,
     pub changes: Vec<FieldChange>,
+    /// The spec's `node_deallocation`, so apply can plan the pool again the same way.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub node_deallocation: Option<String>,
     /// A pool no one owned, taken over as the spec asks (`adopt = true`): ownership is written.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub adopt: bool,
@@ -212,6 +215,10 @@ pub struct Cost {
     pub tasks_requeued: bool,
     /// Whether the pool has no nodes for a while.
     pub unavailable: bool,
+    /// The node deallocation option of a shrink (`requeue`, `terminate`, `taskcompletion`,
+    /// `retaineddata`): what happens to the removed nodes' running tasks.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deallocation: Option<String>,
 }
 
 /// Why a pool cannot be planned.

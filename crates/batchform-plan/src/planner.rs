@@ -75,6 +75,7 @@ pub fn replan(
         ignore_changes: Vec::new(),
         ignored: Vec::new(),
         adopt: false,
+        node_deallocation: None,
         users: None,
     }))
 }
@@ -233,6 +234,7 @@ fn create(want: &DesiredPool) -> PoolPlan {
         ignore_changes: Vec::new(),
         ignored: Vec::new(),
         adopt: false,
+        node_deallocation: None,
         users: None,
     }
 }
@@ -250,6 +252,7 @@ fn delete(have: &LivePool) -> PoolPlan {
             running_tasks: have.running_tasks.unwrap_or(0),
             tasks_requeued: true,
             unavailable: true,
+            deallocation: None,
         },
         pending: Vec::new(),
         etag: Some(have.etag.clone()),
@@ -260,6 +263,7 @@ fn delete(have: &LivePool) -> PoolPlan {
         ignore_changes: Vec::new(),
         ignored: Vec::new(),
         adopt: false,
+        node_deallocation: None,
         users: None,
     }
 }
@@ -269,6 +273,7 @@ fn update(want: &DesiredPool, have: &LivePool) -> Result<PoolPlan, PlanError> {
     let mut pool = update_steps(want, have)?;
     pool.ignored = ignored.clone();
     pool.ignore_changes = want.ignore_changes.clone();
+    pool.node_deallocation = Some(want.node_deallocation.clone());
     // A PATCH cannot remove a start task: the call that can follows each PATCH, a step of its own.
     if want.config.start_task.is_none() && have.config.start_task.is_some() {
         let mut steps = Vec::new();
@@ -356,6 +361,7 @@ fn update_steps(want: &DesiredPool, have: &LivePool) -> Result<PoolPlan, PlanErr
         ignore_changes: Vec::new(),
         ignored: Vec::new(),
         adopt: false,
+        node_deallocation: None,
         users: None,
     };
     if have.deleting {
@@ -437,12 +443,14 @@ fn update_steps(want: &DesiredPool, have: &LivePool) -> Result<PoolPlan, PlanErr
                 running_tasks: have.running_tasks.unwrap_or(0),
                 tasks_requeued: false,
                 unavailable: true,
+                deallocation: Some(DRAIN_DEALLOCATION.into()),
             },
             Strategy::Recreate => Cost {
                 nodes_removed: have.current_nodes(),
                 running_tasks: have.running_tasks.unwrap_or(0),
                 tasks_requeued: true,
                 unavailable: true,
+                deallocation: None,
             },
         };
         return Ok(pool);
@@ -461,7 +469,32 @@ fn update_steps(want: &DesiredPool, have: &LivePool) -> Result<PoolPlan, PlanErr
     {
         pool.steps.push(step);
     }
+    shrink(&mut pool, want, have);
     Ok(pool)
+}
+
+/// A resize that removes nodes: it says what happens to their tasks (the spec's
+/// `node_deallocation`), and what that costs.
+fn shrink(pool: &mut PoolPlan, want: &DesiredPool, have: &LivePool) {
+    for step in &mut pool.steps {
+        if let Step::Resize {
+            dedicated,
+            low_priority,
+            deallocation: deallocation @ None,
+            ..
+        } = step
+            && *dedicated + *low_priority < have.current_nodes()
+        {
+            *deallocation = Some(want.node_deallocation.clone());
+            pool.cost = Cost {
+                nodes_removed: have.current_nodes() - (*dedicated + *low_priority),
+                running_tasks: have.running_tasks.unwrap_or(0),
+                tasks_requeued: want.node_deallocation == "requeue",
+                unavailable: *dedicated + *low_priority == 0,
+                deallocation: Some(want.node_deallocation.clone()),
+            };
+        }
+    }
 }
 
 /// A steady pool with fewer or more dedicated nodes than its target asks for (a resize that

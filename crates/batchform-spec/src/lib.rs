@@ -28,8 +28,8 @@ pub use keys::SshPublicKey;
 pub use load::{LoadOptions, Loaded, load, load_str, load_with};
 pub use model::{
     Account, Autoscale, Container, ContainerRuntime, FixedScale, Image, ImageReference, LoginMode,
-    Pool, Registry, Scaling, SpecFile, StartTask, TaskScheduling, UpdateStrategy, User,
-    UserAccount,
+    NodeDeallocation, Pool, Registry, Scaling, SpecFile, StartTask, TaskScheduling, UpdateStrategy,
+    User, UserAccount,
 };
 pub use secret::{Secret, SecretError, SecretRef};
 pub use shape::{SpanIndex, Spot};

@@ -165,6 +165,7 @@ static NO_NODES: FixedScale = FixedScale {
     dedicated: 0,
     low_priority: 0,
     resize_timeout: DEFAULT_RESIZE_TIMEOUT,
+    node_deallocation: NodeDeallocation::Taskcompletion,
 };
 
 impl Pool {
@@ -355,6 +356,34 @@ pub struct FixedScale {
     )]
     #[schemars(schema_with = "duration::schema")]
     pub resize_timeout: Duration,
+    /// What happens to tasks running on nodes a shrink removes: `taskcompletion` (they finish
+    /// first; the default), `requeue` (stopped and queued again), `terminate` (stopped, not
+    /// retried) or `retaineddata` (they finish, and the nodes stay until their data expires).
+    #[serde(default)]
+    pub node_deallocation: NodeDeallocation,
+}
+
+/// The service's node deallocation options, for resizes that remove nodes.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum NodeDeallocation {
+    #[default]
+    Taskcompletion,
+    Requeue,
+    Terminate,
+    Retaineddata,
+}
+
+impl NodeDeallocation {
+    /// The option as the service spells it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NodeDeallocation::Taskcompletion => "taskcompletion",
+            NodeDeallocation::Requeue => "requeue",
+            NodeDeallocation::Terminate => "terminate",
+            NodeDeallocation::Retaineddata => "retaineddata",
+        }
+    }
 }
 
 fn default_resize_timeout() -> Duration {

@@ -67,6 +67,7 @@ fn desired(dedicated: u32) -> Desired {
             on_nonempty_update: OnNonEmpty::Drain,
             ignore_changes: Vec::new(),
             adopt: false,
+            node_deallocation: "taskcompletion".into(),
             users: vec![UserConfig {
                 name: "alice".into(),
                 admin: true,

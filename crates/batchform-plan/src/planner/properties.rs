@@ -136,6 +136,7 @@ proptest! {
             on_nonempty_update: OnNonEmpty::Drain,
             ignore_changes: Vec::new(),
             adopt: false,
+            node_deallocation: "taskcompletion".into(),
             users: Vec::new(),
         }).collect();
         let live = Live {
@@ -162,6 +163,7 @@ proptest! {
             on_nonempty_update: if recreate { OnNonEmpty::Recreate } else { OnNonEmpty::Drain },
             ignore_changes: Vec::new(),
             adopt: false,
+            node_deallocation: "taskcompletion".into(),
             users: Vec::new(),
         }).collect();
         let owners = [Some("me"), Some("other"), None];

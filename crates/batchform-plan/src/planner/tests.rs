@@ -21,6 +21,7 @@ fn desired_pool(id: &str, config: PoolConfig) -> DesiredPool {
         on_nonempty_update: OnNonEmpty::Drain,
         ignore_changes: Vec::new(),
         adopt: false,
+        node_deallocation: "taskcompletion".into(),
         users: Vec::new(),
     }
 }
@@ -144,6 +145,36 @@ fn removing_the_start_task_is_a_step_of_its_own_after_each_patch() {
             .filter(|s| **s == Step::RemoveStartTask)
             .count(),
         1
+    );
+}
+
+#[test]
+fn a_shrink_says_what_happens_to_the_removed_nodes_tasks() {
+    let mut want = desired_pool("p", pool_config());
+    want.config.scale = Scale::Fixed {
+        dedicated: 2,
+        low_priority: 0,
+        resize_timeout: DEFAULT_RESIZE_TIMEOUT,
+    };
+    want.node_deallocation = "requeue".into();
+    let mut have = live_pool("p", pool_config(), 6);
+    have.config.scale = Scale::Fixed {
+        dedicated: 6,
+        low_priority: 0,
+        resize_timeout: DEFAULT_RESIZE_TIMEOUT,
+    };
+    let plan = plan_one(want, Some(have));
+    let pool = only(&plan);
+    assert_eq!(pool.steps, vec![resize(2, Some("requeue"))]);
+    assert_eq!(
+        pool.cost,
+        Cost {
+            nodes_removed: 4,
+            running_tasks: 3,
+            tasks_requeued: true,
+            unavailable: false,
+            deallocation: Some("requeue".into()),
+        }
     );
 }
 
@@ -282,7 +313,8 @@ fn empty_only_fields_on_a_busy_pool_drain_by_default() {
             nodes_removed: 2,
             running_tasks: 3,
             tasks_requeued: false,
-            unavailable: true
+            unavailable: true,
+            deallocation: Some("taskcompletion".into()),
         }
     );
 }
@@ -393,7 +425,8 @@ fn a_new_pool_id_is_a_new_pool_and_the_old_one_goes_only_by_pruning() {
             nodes_removed: 2,
             running_tasks: 3,
             tasks_requeued: true,
-            unavailable: true
+            unavailable: true,
+            deallocation: None,
         }
     );
 }
