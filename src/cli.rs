@@ -30,12 +30,38 @@ pub enum Command {
     Logins(LoginsArgs),
     /// Serve a local emulator of the Azure Batch REST API until interrupted.
     Emulator(EmulatorArgs),
+    /// List the images and node agent SKUs the account supports now (the service's catalog).
+    Images(ImagesArgs),
     /// Print the account's pools as a spec (all, or those named), to adopt or to review.
     Export(ExportArgs),
     /// Delete the spec's pools that this owner owns, and wait until they are gone.
     Destroy(DestroyArgs),
     /// Print a shell completion script: `batchform completions bash > /etc/bash_completion.d/batchform`.
     Completions(CompletionsArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OsFamily {
+    Linux,
+    Windows,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ImagesArgs {
+    /// Only images of this OS.
+    #[arg(long)]
+    pub os: Option<OsFamily>,
+    /// Only images with this capability, e.g. `DockerCompatible` (case does not matter).
+    #[arg(long, value_name = "NAME")]
+    pub capability: Option<String>,
+    /// Only images for this node agent SKU, e.g. `batch.node.ubuntu 22.04`.
+    #[arg(long, value_name = "SKU")]
+    pub agent: Option<String>,
+    /// How to print them.
+    #[arg(long, value_enum, default_value_t)]
+    pub format: DiagnosticFormat,
+    #[command(flatten)]
+    pub account: AccountArgs,
 }
 
 #[derive(Debug, clap::Args)]

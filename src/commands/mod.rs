@@ -7,6 +7,7 @@ pub mod completions;
 pub mod destroy;
 pub mod emulator;
 pub mod export;
+pub mod images;
 pub mod logins;
 pub mod plan;
 pub mod session;
@@ -35,6 +36,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Exit> {
         Command::Apply(args) => apply::run(&args),
         Command::Logins(args) => logins::run(&args),
         Command::Emulator(args) => emulator::serve(&args),
+        Command::Images(args) => images::run(&args),
         Command::Export(args) => export::run(&args),
         Command::Destroy(args) => destroy::run(&args),
         Command::Completions(args) => completions::print(&args),

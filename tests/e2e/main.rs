@@ -16,6 +16,7 @@ mod completions;
 mod credentials;
 mod emulator_persist;
 mod field_owners;
+mod images;
 mod logins;
 mod plan;
 mod schema;

@@ -20,11 +20,13 @@ pub fn check(
     if catalog.is_empty() {
         return Vec::new();
     }
+    // Every image error ends by pointing at the catalog itself.
+    const LIST: &str = "`batchform images` lists what the account supports";
     let error = |field: &str, message: String, hint: Option<String>| PlanError {
         pool: pool.to_string(),
         field: Some(field.to_string()),
         message,
-        hint,
+        hint: Some(hint.map_or_else(|| LIST.to_string(), |h| format!("{h}; {LIST}"))),
     };
     let agent = &config.node_agent_sku;
     let Image::Marketplace {
@@ -183,7 +185,9 @@ mod tests {
         let errors = check("p", &config, &catalog(), now());
         assert_eq!(
             errors[0].hint.as_deref(),
-            Some("use node_agent_sku = \"batch.node.ubuntu 22.04\"")
+            Some(
+                "use node_agent_sku = \"batch.node.ubuntu 22.04\"; `batchform images` lists what the account supports"
+            )
         );
     }
 
