@@ -160,10 +160,19 @@ pub(crate) fn users(pool: &PoolPlan, show_nodes: bool) -> Vec<(char, String)> {
             } else {
                 String::new()
             };
+            // What the user will be: its admin flag and when its login lapses.
+            let what = match (change.action, users.book.users.get(&change.user)) {
+                (UserAction::Delete, _) | (_, None) => String::new(),
+                (_, Some(record)) => format!(
+                    " ({}, expires {})",
+                    if record.admin { "admin" } else { "not admin" },
+                    record.expires.format("%Y-%m-%d")
+                ),
+            };
             (
                 marker,
                 format!(
-                    "user {:?}: {verb} on {n} node{} ({}){nodes}",
+                    "user {:?}{what}: {verb} on {n} node{} ({}){nodes}",
                     change.user,
                     plural(n),
                     change.reason
@@ -171,7 +180,7 @@ pub(crate) fn users(pool: &PoolPlan, show_nodes: bool) -> Vec<(char, String)> {
             )
         })
         .collect();
-    if lines.is_empty() && pool.steps.contains(&Step::SyncUsers) {
+    if lines.is_empty() && pool.steps.contains(&Step::SyncUsers) && adds_nodes(pool) {
         let names: Vec<&str> = users.book.users.keys().map(String::as_str).collect();
         if !names.is_empty() {
             // Nodes a create or resize will add: none exists yet to count or name.
@@ -241,6 +250,30 @@ pub(crate) fn ignored(pool: &PoolPlan) -> Vec<String> {
             )
         })
         .collect()
+}
+
+/// Whether the plan brings nodes that do not exist yet: a create, a drain or recreate (which
+/// bring them back), or a resize above the live target.
+fn adds_nodes(pool: &PoolPlan) -> bool {
+    let live_target = match pool.live.as_ref().map(|l| &l.scale) {
+        Some(batchform_plan::config::Scale::Fixed {
+            dedicated,
+            low_priority,
+            ..
+        }) => Some(dedicated + low_priority),
+        _ => None,
+    };
+    matches!(pool.action, Action::Create | Action::Recreate)
+        || pool.strategy == Some(Strategy::Drain)
+        || pool.steps.iter().any(|step| match step {
+            Step::Resize {
+                dedicated,
+                low_priority,
+                ..
+            } => live_target.is_none_or(|t| dedicated + low_priority > t),
+            Step::EnableAutoscale { .. } => true,
+            _ => false,
+        })
 }
 
 /// The summary line, Terraform's shape.

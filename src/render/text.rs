@@ -131,6 +131,30 @@ fn pool_block(out: &mut String, pool: &PoolPlan, paint: Paint, options: Options)
     } else {
         for change in &pool.changes {
             let (old, new) = change_values(change);
+            // A multi-line value (an autoscale formula) reads as lines, like a diff.
+            let multiline = |v: &Option<serde_json::Value>| {
+                v.as_ref()
+                    .and_then(|v| v.as_str())
+                    .filter(|s| s.contains('\n'))
+                    .map(str::to_string)
+            };
+            if !change.sensitive
+                && (multiline(&change.old).is_some() || multiline(&change.new).is_some())
+            {
+                let _ = writeln!(out, "      {} {} =", paint.yellow("~"), change.path);
+                let text = |v: &Option<serde_json::Value>| match v {
+                    Some(serde_json::Value::String(s)) => s.clone(),
+                    Some(other) => other.to_string(),
+                    None => String::new(),
+                };
+                for line in text(&change.old).lines() {
+                    let _ = writeln!(out, "          {} {line}", paint.red("-"));
+                }
+                for line in text(&change.new).lines() {
+                    let _ = writeln!(out, "          {} {line}", paint.green("+"));
+                }
+                continue;
+            }
             let line = match (old, new) {
                 (Some(old), Some(new)) => {
                     format!("{} {} = {old} -> {new}", paint.yellow("~"), change.path)

@@ -269,3 +269,86 @@ fn a_shrink_says_how_many_nodes_go_and_what_happens_to_their_tasks() {
         .assert()
         .code(0);
 }
+
+#[test]
+fn plans_say_only_what_happens_and_show_formulas_as_lines() {
+    let emulator = Emulator::start("10ms", &[]);
+    let key =
+        "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIKFpYOSt+Zr6g2qR3d87s5o+Hbk+S/xx+ygBV652aqi2 one";
+    let users = format!(
+        "[pools.p.users.alice]\nadmin = true\nssh_public_key = \"{key}\"\nexpires = \"2099-01-02T00:00:00Z\"\n"
+    );
+    let spec = |rev: &str| {
+        format!(
+            "[account]\nowner = \"team\"\n{}{users}",
+            pool(
+                "p",
+                &format!("[pools.p.scale]\ndedicated = 1\n[pools.p.metadata]\nrev = \"{rev}\"\n")
+            )
+        )
+    };
+    let dir = spec_dir(&[("pools.toml", &spec("1"))]);
+    emulator
+        .batchform(dir.path())
+        .args(["apply", "--auto-approve", "--timeout", "60s", "pools.toml"])
+        .assert()
+        .success();
+    // A metadata change adds no node: no line about users on new nodes.
+    std::fs::write(dir.path().join("pools.toml"), spec("2")).unwrap();
+    emulator
+        .batchform(dir.path())
+        .args(["plan", "pools.toml"])
+        .assert()
+        .success()
+        .stdout(
+            predicate::str::contains("metadata.rev")
+                .and(predicate::str::contains("every new node").not()),
+        );
+    // A new user says what it will be.
+    let more = spec("1").replace("[pools.p.users.alice]", &format!("[pools.p.users.bob]\nssh_public_key = \"{key}\"\nexpires = \"2099-01-02T00:00:00Z\"\n[pools.p.users.alice]"));
+    std::fs::write(dir.path().join("pools.toml"), more).unwrap();
+    emulator
+        .batchform(dir.path())
+        .args(["plan", "pools.toml"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "user \"bob\" (not admin, expires 2099-01-02): add on 1 node",
+        ));
+    // A formula of several lines reads as lines.
+    let auto = |formula: &str| {
+        format!(
+            "[account]\nowner = \"team\"\n{}",
+            pool(
+                "q",
+                &format!("[pools.q.autoscale]\ninterval = \"5m\"\nformula = '''\n{formula}'''\n")
+            )
+        )
+    };
+    std::fs::write(
+        dir.path().join("auto.toml"),
+        auto("a = 1;\n$TargetDedicatedNodes = a;\n"),
+    )
+    .unwrap();
+    emulator
+        .batchform(dir.path())
+        .args(["apply", "--auto-approve", "--timeout", "60s", "auto.toml"])
+        .assert()
+        .success();
+    std::fs::write(
+        dir.path().join("auto.toml"),
+        auto("a = 2;\n$TargetDedicatedNodes = a;\n"),
+    )
+    .unwrap();
+    emulator
+        .batchform(dir.path())
+        .args(["plan", "auto.toml"])
+        .assert()
+        .success()
+        .stdout(
+            predicate::str::contains("~ scale.formula =")
+                .and(predicate::str::contains("- a = 1;"))
+                .and(predicate::str::contains("+ a = 2;"))
+                .and(predicate::str::contains("\\n").not()),
+        );
+}
