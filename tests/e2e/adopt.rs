@@ -229,3 +229,41 @@ fn export_then_apply_changes_nothing_but_ownership() {
         assert_eq!(after[field], before[field], "{field} changed");
     }
 }
+
+#[test]
+fn export_out_writes_a_spec_directory_that_validates() {
+    let emulator = Emulator::start("10ms", &[]);
+    made_by_hand(&emulator, "one", json!([]));
+    made_by_hand(
+        &emulator,
+        "two",
+        json!([{"name": "batchform:owner", "value": "rival"}]),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    emulator
+        .batchform(dir.path())
+        .args(["export", "--owner", "team", "--out", "pools"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "skipped pool two: it belongs to owner `rival`",
+        ));
+    let mut files: Vec<String> = std::fs::read_dir(dir.path().join("pools"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    files.sort();
+    assert_eq!(files, ["account.toml", "batchform.schema.json", "one.toml"]);
+    emulator
+        .batchform(dir.path())
+        .args(["validate", "pools"])
+        .assert()
+        .success();
+    // Naming a pool of another owner is an error, not a skip.
+    emulator
+        .batchform(dir.path())
+        .args(["export", "--owner", "team", "two"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("belongs to owner `rival`"));
+}
