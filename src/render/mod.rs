@@ -271,7 +271,8 @@ fn adds_nodes(pool: &PoolPlan) -> bool {
                 low_priority,
                 ..
             } => live_target.is_none_or(|t| dedicated + low_priority > t),
-            Step::EnableAutoscale { .. } => true,
+            // A resize in flight, or an autoscale step, may bring nodes too.
+            Step::EnableAutoscale { .. } | Step::WaitSteady | Step::StopResize => true,
             _ => false,
         })
 }

@@ -118,7 +118,7 @@ fn nodes_added_by_a_resize_get_the_users_and_only_they_are_planned() {
     wait_for_idle(&emulator, 5);
     plan(&emulator, &five)
         .code(2)
-        .stdout(predicate::str::contains("user \"alice\": add on 1 node"));
+        .stdout(predicate::str::contains("): add on 1 node (nodes joined"));
     apply(&emulator, &five).success();
     assert_everywhere(&emulator, KEY_ONE, true);
 }
@@ -166,11 +166,11 @@ fn key_and_admin_changes_replace_everywhere_and_removal_deletes_everywhere() {
     apply(&emulator, &spec(2, &alice(KEY_ONE, true))).success();
 
     let rotated = spec(2, &alice(KEY_TWO, true));
-    plan(&emulator, &rotated)
-        .code(2)
-        .stdout(predicate::str::contains(
-            "user \"alice\": replace on 2 nodes (SSH key changed)",
-        ));
+    plan(&emulator, &rotated).code(2).stdout(
+        predicate::str::contains("user \"alice\" (admin, expires ").and(predicate::str::contains(
+            "): replace on 2 nodes (SSH key changed)",
+        )),
+    );
     apply(&emulator, &rotated).success();
     assert_everywhere(&emulator, KEY_TWO, true);
 
