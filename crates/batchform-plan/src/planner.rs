@@ -497,15 +497,20 @@ fn shrink(pool: &mut PoolPlan, want: &DesiredPool, have: &LivePool) {
     }
 }
 
-/// A steady pool with fewer or more dedicated nodes than its target asks for (a resize that
-/// stopped short: a quota, a stop, an allocation failure): the resize to send again.
+/// A steady pool with other node counts than its target asks for (a resize that stopped short:
+/// a quota, a stop, an allocation failure): the resize to send again. (Preempted Spot nodes
+/// still count as the pool's until the service replaces them.)
 fn stopped_short(have: &LivePool, want: &Scale) -> Option<Step> {
     match want {
         Scale::Fixed {
             dedicated,
             low_priority,
             resize_timeout,
-        } if have.steady && !have.deleting && have.current_dedicated != *dedicated => {
+        } if have.steady
+            && !have.deleting
+            && (have.current_dedicated != *dedicated
+                || have.current_low_priority != *low_priority) =>
+        {
             Some(Step::Resize {
                 dedicated: *dedicated,
                 low_priority: *low_priority,

@@ -26,13 +26,20 @@ impl Endpoint {
             return Ok(Endpoint::Emulator);
         }
         let example = "e.g. \"https://myaccount.eastus.batch.azure.com\", or \"emulator\" for the local emulator";
+        // Before anything is parsed or quoted: an account endpoint never holds an `@`, and
+        // whatever comes before one may be a password, however the URL would be read.
+        if text.contains('@') {
+            return Err(EndpointError::new(
+                "the endpoint must not carry credentials (a user or password before `@`)",
+                "remove them from the URL; credentials come from the environment (see the README)",
+            ));
+        }
         let url = Url::parse(text).map_err(|err| {
             EndpointError::new(
-                format!("\"{}\" is not a URL: {err}", redacted(text)),
+                format!("the endpoint is not a URL: {err}"),
                 format!("write the account endpoint with its scheme, {example}"),
             )
         })?;
-        // Checked first: the messages below quote the URL.
         if !url.username().is_empty() || url.password().is_some() {
             return Err(EndpointError::new(
                 "the endpoint must not carry credentials (a user or password before `@`)",
@@ -61,9 +68,9 @@ impl Endpoint {
                 format!("write the account endpoint, {example}"),
             ));
         }
-        if url.query().is_some() || url.fragment().is_some() {
+        if url.query().is_some() || url.fragment().is_some() || !matches!(url.path(), "" | "/") {
             return Err(EndpointError::new(
-                format!("the endpoint {url} has a query or fragment"),
+                format!("the endpoint {url} has a path, query or fragment"),
                 "write only the scheme, host and port of the account",
             ));
         }
@@ -166,6 +173,8 @@ mod tests {
         assert!(Endpoint::parse("a.eastus.batch.azure.com").is_err());
         assert!(Endpoint::parse("ftp://a.eastus.batch.azure.com").is_err());
         assert!(Endpoint::parse("https://a.eastus.batch.azure.com/?x=1").is_err());
+        assert!(Endpoint::parse("https://a.eastus.batch.azure.com/foo").is_err());
+        assert!(Endpoint::parse("https://a.eastus.batch.azure.com/").is_ok());
     }
 
     #[test]
@@ -180,6 +189,9 @@ mod tests {
             "https://user:hun#ter2@acct.eastus.batch.azure.com",
             "https://user:hun?ter2@acct.eastus.batch.azure.com",
             "https://user:hun/ter2@acct.eastus.batch.azure.com",
+            "https://u#1:hunter2@acct.eastus.batch.azure.com",
+            "https://u/1:hunter2@acct.eastus.batch.azure.com",
+            "https://user:hun#ter2",
         ] {
             let err = Endpoint::parse(text).expect_err(text);
             // `ter2` is in every password above, whatever splits it.

@@ -140,7 +140,13 @@ proptest! {
             users: Vec::new(),
         }).collect();
         let live = Live {
-            pools: pools.iter().map(|p| live_from(&p.id.to_uppercase(), p.config.clone(), Some("me"), current(&p.config), false)).collect(),
+            pools: pools.iter().map(|p| {
+                let mut live = live_from(&p.id.to_uppercase(), p.config.clone(), Some("me"), current(&p.config), false);
+                if let Scale::Fixed { low_priority, .. } = p.config.scale {
+                    live.current_low_priority = low_priority;
+                }
+                live
+            }).collect(),
             catalog: Vec::new(),
         };
         let desired = Desired { owner: "me".into(), prune: true, stop_pending_resize: false, pools };
