@@ -148,7 +148,7 @@ pub struct PlanArgs {
     #[arg(long)]
     pub stop_pending_resize: bool,
     /// Only this pool (repeat for more): the others are not planned, their secrets not read,
-    /// and their errors do not block it.
+    /// and their planning errors do not block it (the spec as a whole must still be valid).
     #[arg(long, value_name = "POOL")]
     pub target: Vec<String>,
     #[command(flatten)]
@@ -171,7 +171,7 @@ pub struct ApplyArgs {
     #[arg(long)]
     pub stop_pending_resize: bool,
     /// Only this pool (repeat for more): the others are not planned, their secrets not read,
-    /// and their errors do not block it.
+    /// and their planning errors do not block it (the spec as a whole must still be valid).
     #[arg(long, value_name = "POOL")]
     pub target: Vec<String>,
     #[command(flatten)]

@@ -183,8 +183,11 @@ async fn run_steps(
                     *empty_only,
                     &cx.owner,
                     &cx.secrets,
-                    &kept.0,
-                    &kept.1,
+                    &canonical::AsRead {
+                        kept: &kept.0,
+                        foreign: &kept.1,
+                        live: pool.live.as_ref(),
+                    },
                 )
                 .map_err(|e| ApplyError::Secret(e.to_string()))?;
                 let condition = condition(id, &etag)?;

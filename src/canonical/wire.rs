@@ -481,8 +481,19 @@ pub fn create_body(
     Ok(body)
 }
 
-/// The PATCH body: metadata and the start task always (PATCH replaces what it names and keeps
-/// the rest), and the empty-only fields when the pool is empty. Metadata is replaced whole, so
+/// The pool as read at the ETag a write is conditional on: what the write must keep.
+#[derive(Debug, Clone, Copy)]
+pub struct AsRead<'a> {
+    /// batchform's own entries the configuration does not decide.
+    pub kept: &'a BTreeMap<String, String>,
+    /// Other actors' metadata.
+    pub foreign: &'a BTreeMap<String, String>,
+    /// Its configuration, when planned against (a start task is sent only if it changes).
+    pub live: Option<&'a PoolConfig>,
+}
+
+/// The PATCH body: metadata always, the start task when it changes (PATCH replaces what it
+/// names and keeps the rest), and the empty-only fields when the pool is empty. Metadata is replaced whole, so
 /// it carries `kept`, batchform's entries as read at the ETag the PATCH is conditional on.
 /// Removing a start task is not a PATCH: see [`replace_properties_body`].
 pub fn patch_body(
@@ -491,12 +502,22 @@ pub fn patch_body(
     empty_only: bool,
     owner: &str,
     secrets: &Secrets,
-    kept: &BTreeMap<String, String>,
-    foreign: &BTreeMap<String, String>,
+    read: &AsRead<'_>,
 ) -> Result<wire::PoolUpdate, MissingSecret> {
+    let AsRead {
+        kept,
+        foreign,
+        live,
+    } = *read;
+    // Sent only when it changes: PATCH keeps a start task it is not given, with whatever parts
+    // of it batchform does not model (resource files, say).
+    let start_task = match live {
+        Some(live) if live.start_task == config.start_task => None,
+        _ => config.start_task.as_ref().map(start_task_body),
+    };
     let mut body = wire::PoolUpdate {
         metadata: Some(metadata(config, owner, kept, foreign)),
-        start_task: config.start_task.as_ref().map(start_task_body),
+        start_task,
         ..Default::default()
     };
     if empty_only {

@@ -196,7 +196,7 @@ fn describe_targets(targets: &[String]) -> String {
 
 /// Whether `path` holds a plan file rather than a spec: plan files are JSON objects, and no
 /// TOML document starts with `{`.
-fn is_plan_file(path: &Path) -> bool {
+pub(crate) fn is_plan_file(path: &Path) -> bool {
     let mut start = [0u8; 64];
     let Ok(mut file) = std::fs::File::open(path) else {
         return false;

@@ -40,6 +40,14 @@ async fn destroy(
         destroy: true,
         ..Scope::default()
     };
+    for target in &args.target {
+        if !spec.pools.keys().any(|id| id.eq_ignore_ascii_case(target)) {
+            bail!(
+                "--target {target}: no such pool in the spec; destroy deletes only the spec's pools\n  hint: the spec names {}",
+                spec.pools.keys().cloned().collect::<Vec<_>>().join(", ")
+            );
+        }
+    }
     let mut planned = super::make_plan(spec, session, &scope).await?;
     let options = render::text::Options {
         color: super::color(&std::io::stdout()),
@@ -51,14 +59,8 @@ async fn destroy(
     print!("{}", render::text::render(&planned.plan, options));
     for error in &refused {
         eprintln!(
-            "left alone: pool {}: {}{}",
-            error.pool,
-            error.message,
-            error
-                .hint
-                .as_ref()
-                .map(|h| format!("\n  hint: {h}"))
-                .unwrap_or_default()
+            "left alone: pool {} is protected\n  hint: set `protect = false` on it in the spec and apply, then destroy",
+            error.pool
         );
     }
     let deletes = planned

@@ -14,8 +14,13 @@ use crate::cli::ExportArgs;
 use crate::render::spec;
 
 pub fn run(args: &ExportArgs) -> anyhow::Result<Exit> {
-    if args.owner.trim().is_empty() || args.owner.chars().any(char::is_whitespace) {
-        bail!("--owner must be an owner id without whitespace, e.g. --owner team-render");
+    if args.owner.trim().is_empty()
+        || args.owner.chars().any(char::is_whitespace)
+        || args.owner.chars().count() > 64
+    {
+        bail!(
+            "--owner must be an owner id of 1-64 characters without whitespace, e.g. --owner team-render"
+        );
     }
     super::runtime()?.block_on(async {
         let session = Session::open(&Default::default(), args.account.parallelism).await?;
@@ -27,12 +32,14 @@ pub fn run(args: &ExportArgs) -> anyhow::Result<Exit> {
 
 async fn export(args: &ExportArgs, session: &Session) -> anyhow::Result<Exit> {
     let pools: Vec<wire::Pool> = session.client.list_pools(None).await?;
-    let mut chosen = Vec::new();
+    let mut chosen: Vec<&wire::Pool> = Vec::new();
     for name in &args.pools {
         match pools.iter().find(|p| {
             p.id.as_deref()
                 .is_some_and(|id| id.eq_ignore_ascii_case(name))
         }) {
+            // Named twice is written once.
+            Some(pool) if chosen.iter().any(|c| c.id == pool.id) => {}
             Some(pool) => chosen.push(pool),
             None => bail!(
                 "no pool `{name}` in the account; it has: {}",
@@ -49,6 +56,7 @@ async fn export(args: &ExportArgs, session: &Session) -> anyhow::Result<Exit> {
         chosen = pools.iter().collect();
     }
     let mut files = Vec::new();
+    let mut names = spec::Names::default();
     for pool in chosen {
         let live = live_pool(pool);
         match &live.owner {
@@ -65,7 +73,11 @@ async fn export(args: &ExportArgs, session: &Session) -> anyhow::Result<Exit> {
             }
             _ => {}
         }
-        let text = spec::pool(&live.id, &live.config, live.owner.is_none());
+        if live.deleting {
+            eprintln!("skipped pool {}: it is being deleted", live.id);
+            continue;
+        }
+        let text = spec::pool(&live.id, &live.config, live.owner.is_none(), &mut names);
         files.push((live.id.clone(), text));
     }
     let header = spec::header(&args.owner, &session.account.endpoint);
@@ -87,10 +99,13 @@ async fn export(args: &ExportArgs, session: &Session) -> anyhow::Result<Exit> {
             write("account.toml", &header)?;
             write("batchform.schema.json", &batchform_spec::schema::render())?;
             for (id, text) in &files {
-                write(
-                    &format!("{id}.toml"),
-                    &format!("#:schema batchform.schema.json\n{text}"),
-                )?;
+                // `account.toml` holds the account, whatever the pools are called.
+                let file = if id.eq_ignore_ascii_case("account") {
+                    format!("pool-{id}.toml")
+                } else {
+                    format!("{id}.toml")
+                };
+                write(&file, &format!("#:schema batchform.schema.json\n{text}"))?;
             }
             eprintln!(
                 "Wrote {} pool file(s) and account.toml to {}.",

@@ -65,6 +65,14 @@ pub(crate) fn load(paths: &[PathBuf], secrets: bool) -> Option<spec::Spec> {
 /// [`load`], with errors as the JSON document of `validate --format json` on stdout when
 /// `json` (a pipeline that asked for JSON gets JSON, errors included).
 pub(crate) fn load_as(paths: &[PathBuf], secrets: bool, json: bool) -> Option<spec::Spec> {
+    if let Some(plan) = paths.iter().find(|p| apply::is_plan_file(p)) {
+        eprintln!(
+            "error: {} is a plan file, not a spec\n  hint: carry it out with `batchform apply {}`",
+            plan.display(),
+            plan.display()
+        );
+        return None;
+    }
     let options = LoadOptions {
         resolve_secrets: secrets,
         whole: true,

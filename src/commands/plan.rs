@@ -45,6 +45,15 @@ pub fn run(args: &PlanArgs) -> anyhow::Result<Exit> {
             return Ok(Exit::Failure);
         }
         if let Some(out) = &args.out {
+            // A plan file where a spec is read would be read as one next time (or overwrite it).
+            let clashes = spec.sources().files().any(|f| same_file(&f.path, out))
+                || out.extension().is_some_and(|e| e.eq_ignore_ascii_case("toml"));
+            if clashes {
+                anyhow::bail!(
+                    "--out {}: a plan file is JSON, and this is where specs are read\n  hint: write it elsewhere, e.g. --out plan.json",
+                    out.display()
+                );
+            }
             let file = PlanFile {
                 format: FILE_FORMAT.to_string(),
                 batchform_version: env!("CARGO_PKG_VERSION").to_string(),
@@ -75,4 +84,12 @@ pub fn run(args: &PlanArgs) -> anyhow::Result<Exit> {
             Exit::Success
         })
     })
+}
+
+/// Whether two paths name one file (the second may not exist yet).
+fn same_file(a: &std::path::Path, b: &std::path::Path) -> bool {
+    match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    }
 }

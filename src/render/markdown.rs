@@ -38,6 +38,9 @@ pub fn render(plan: &Plan) -> String {
         for pending in &pool.pending {
             let _ = writeln!(out, "Pending: {pending}\n");
         }
+        for note in &pool.notes {
+            let _ = writeln!(out, "Note: {note}\n");
+        }
         if !pool.changes.is_empty() {
             out.push_str("| field | live | desired | how |\n| --- | --- | --- | --- |\n");
             for change in &pool.changes {

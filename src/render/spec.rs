@@ -26,18 +26,35 @@ fn key(text: &str) -> String {
     }
 }
 
-/// An environment variable name for a secret: `POOL_WHAT`, upper case, `_` for the rest.
-pub fn env_name(pool: &str, what: &str) -> String {
-    format!("{pool}_{what}")
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() {
-                c.to_ascii_uppercase()
-            } else {
-                '_'
-            }
-        })
-        .collect()
+/// Environment variable names handed out in one export, so no two secrets share one.
+#[derive(Debug, Default)]
+pub struct Names(std::collections::BTreeSet<String>);
+
+impl Names {
+    /// A name for a secret: `POOL_WHAT`, upper case, `_` for the rest, never starting with a
+    /// digit (a shell could not set it), and `_2`, `_3`, ... when another secret has it.
+    pub fn env(&mut self, pool: &str, what: &str) -> String {
+        let mut base: String = format!("{pool}_{what}")
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() {
+                    c.to_ascii_uppercase()
+                } else {
+                    '_'
+                }
+            })
+            .collect();
+        if base.starts_with(|c: char| c.is_ascii_digit()) {
+            base.insert_str(0, "POOL_");
+        }
+        let mut name = base.clone();
+        let mut n = 1;
+        while !self.0.insert(name.clone()) {
+            n += 1;
+            name = format!("{base}_{n}");
+        }
+        name
+    }
 }
 
 fn duration(d: std::time::Duration) -> String {
@@ -59,7 +76,7 @@ pub fn header(owner: &str, endpoint: &str) -> String {
 }
 
 /// One pool as spec TOML. `adopt`: the pool has no owner yet, so the spec takes it over.
-pub fn pool(id: &str, config: &PoolConfig, adopt: bool) -> String {
+pub fn pool(id: &str, config: &PoolConfig, adopt: bool, names: &mut Names) -> String {
     let at = format!("pools.{}", key(id));
     let mut out = String::new();
     let _ = writeln!(out, "\n[{at}]");
@@ -145,12 +162,14 @@ pub fn pool(id: &str, config: &PoolConfig, adopt: bool) -> String {
             match &registry.auth {
                 RegistryAuth::Password { username, .. } => {
                     let _ = writeln!(out, "username = {}", quote(username));
-                    let var = env_name(id, &format!("registry_{}_password", registry.server));
+                    let var = names.env(id, &format!("registry_{}_password", registry.server));
+                    // Values in comments are quoted too: a newline in one must not end it.
                     let _ = writeln!(
                         out,
-                        "password = {{ env = {} }}  # the password of registry {} for {username}",
+                        "password = {{ env = {} }}  # the password of registry {} for {}",
                         quote(&var),
-                        registry.server
+                        quote(&registry.server),
+                        quote(username)
                     );
                 }
                 RegistryAuth::Identity { resource_id } => {
@@ -184,11 +203,12 @@ pub fn pool(id: &str, config: &PoolConfig, adopt: bool) -> String {
     }
     for (name, account) in &config.user_accounts {
         let _ = writeln!(out, "\n[{at}.user_accounts.{}]", key(name));
-        let var = env_name(id, &format!("{name}_password"));
+        let var = names.env(id, &format!("{name}_password"));
         let _ = writeln!(
             out,
-            "password = {{ env = {} }}  # the password of user account {name}",
-            quote(&var)
+            "password = {{ env = {} }}  # the password of user account {}",
+            quote(&var),
+            quote(name)
         );
         if account.admin {
             out.push_str("admin = true\n");
@@ -197,11 +217,12 @@ pub fn pool(id: &str, config: &PoolConfig, adopt: bool) -> String {
             let _ = writeln!(out, "uid = {uid}\ngid = {gid}");
         }
         if account.ssh_private_key.is_some() {
-            let var = env_name(id, &format!("{name}_ssh_private_key"));
+            let var = names.env(id, &format!("{name}_ssh_private_key"));
             let _ = writeln!(
                 out,
-                "ssh_private_key = {{ env = {} }}  # the private SSH key of user account {name}",
-                quote(&var)
+                "ssh_private_key = {{ env = {} }}  # the private SSH key of user account {}",
+                quote(&var),
+                quote(name)
             );
         }
         if account.login_mode == Some(LoginMode::Interactive) {
@@ -215,4 +236,57 @@ pub fn pool(id: &str, config: &PoolConfig, adopt: bool) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn values_in_comments_cannot_end_them() {
+        let mut config = batchform_plan::config::PoolConfig {
+            display_name: None,
+            vm_size: "standard_d2s_v3".into(),
+            node_agent_sku: "batch.node.ubuntu 22.04".into(),
+            image: Image::Custom {
+                virtual_machine_image_id: "/subscriptions/x/images/y".into(),
+            },
+            task_slots_per_node: 1,
+            task_scheduling: NodeFill::Spread,
+            inter_node_communication: false,
+            scale: Scale::Fixed {
+                dedicated: 0,
+                low_priority: 0,
+                resize_timeout: batchform_plan::config::DEFAULT_RESIZE_TIMEOUT,
+            },
+            container: None,
+            start_task: None,
+            user_accounts: Default::default(),
+            metadata: Default::default(),
+            protect: false,
+        };
+        config.container = Some(batchform_plan::config::Container {
+            runtime: Runtime::Docker,
+            images: vec![],
+            registries: vec![batchform_plan::config::Registry {
+                server: "a.io".into(),
+                auth: RegistryAuth::Password {
+                    username: "u\n[pools.evil.start_task]\ncommand_line = \"x\"".into(),
+                    password: batchform_plan::config::Sensitive { fingerprint: None },
+                },
+            }],
+        });
+        let text = pool("p", &config, true, &mut Names::default());
+        assert!(!text.contains("\n[pools.evil"), "{text}");
+        let parsed: toml::Value = toml::from_str(&text).unwrap();
+        assert!(parsed["pools"].get("evil").is_none());
+    }
+
+    #[test]
+    fn env_names_are_settable_and_never_shared() {
+        let mut names = Names::default();
+        assert_eq!(names.env("9p", "x_password"), "POOL_9P_X_PASSWORD");
+        assert_eq!(names.env("a-b", "x"), "A_B_X");
+        assert_eq!(names.env("a_b", "x"), "A_B_X_2");
+    }
 }

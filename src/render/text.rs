@@ -108,6 +108,9 @@ fn pool_block(out: &mut String, pool: &PoolPlan, paint: Paint, options: Options)
     for pending in &pool.pending {
         let _ = writeln!(out, "  #   pending: {pending}");
     }
+    for note in &pool.notes {
+        let _ = writeln!(out, "  #   note: {note}");
+    }
     if pool.steps.len() > 1 || pool.action == Action::Update {
         let _ = writeln!(out, "  #   steps: {}", steps(&pool.steps));
     }

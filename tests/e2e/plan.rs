@@ -352,3 +352,38 @@ fn plans_say_only_what_happens_and_show_formulas_as_lines() {
                 .and(predicate::str::contains("\\n").not()),
         );
 }
+
+#[test]
+fn a_plan_file_never_lands_where_specs_are_read_and_is_never_read_as_one() {
+    let emulator = Emulator::start("10ms", &[]);
+    let spec = format!(
+        "[account]\nowner = \"team\"\n{}",
+        pool("p", "[pools.p.scale]\ndedicated = 0\n")
+    );
+    let dir = spec_dir(&[("pools.toml", &spec)]);
+    for out in ["pools.toml", "other.toml"] {
+        emulator
+            .batchform(dir.path())
+            .args(["plan", "--out", out, "pools.toml"])
+            .assert()
+            .code(1)
+            .stderr(predicate::str::contains("a plan file is JSON"));
+    }
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("pools.toml")).unwrap(),
+        spec
+    );
+    emulator
+        .batchform(dir.path())
+        .args(["plan", "--out", "plan.json", "pools.toml"])
+        .assert()
+        .success();
+    emulator
+        .batchform(dir.path())
+        .args(["plan", "plan.json"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "plan.json is a plan file, not a spec",
+        ));
+}

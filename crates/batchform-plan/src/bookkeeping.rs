@@ -87,8 +87,9 @@ pub fn split(
         } else if name == PROTECT {
             ours.protect = value.eq_ignore_ascii_case("true");
         } else if name == MANAGED {
-            // A list someone broke counts as "every key is ours", as before the list existed.
-            ours.managed = serde_json::from_str(&value).ok();
+            // A list someone broke counts as "no key is ours": removing keys on a guess could
+            // remove everyone else's; the spec's keys are written again, and the list with them.
+            ours.managed = Some(serde_json::from_str(&value).unwrap_or_default());
         } else if let Some(what) = name.strip_prefix(FINGERPRINT) {
             ours.fingerprints.insert(what.to_string(), value);
         } else if name.starts_with(PREFIX) {

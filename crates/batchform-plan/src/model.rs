@@ -100,6 +100,9 @@ pub struct PoolPlan {
     /// The spec's `node_deallocation`, so apply can plan the pool again the same way.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub node_deallocation: Option<String>,
+    /// What a reviewer should know that is neither a change nor pending.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
     /// A pool no one owned, taken over as the spec asks (`adopt = true`): ownership is written.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub adopt: bool,

@@ -76,6 +76,7 @@ pub fn replan(
         ignored: Vec::new(),
         adopt: false,
         node_deallocation: None,
+        notes: Vec::new(),
         users: None,
     }))
 }
@@ -235,6 +236,7 @@ fn create(want: &DesiredPool) -> PoolPlan {
         ignored: Vec::new(),
         adopt: false,
         node_deallocation: None,
+        notes: Vec::new(),
         users: None,
     }
 }
@@ -264,6 +266,7 @@ fn delete(have: &LivePool) -> PoolPlan {
         ignored: Vec::new(),
         adopt: false,
         node_deallocation: None,
+        notes: Vec::new(),
         users: None,
     }
 }
@@ -294,6 +297,10 @@ fn update(want: &DesiredPool, have: &LivePool) -> Result<PoolPlan, PlanError> {
 /// back are assumed to be the spec's (their fingerprints are recorded), and metadata keys the
 /// spec does not set stay as they are, someone else's.
 fn adopt(want: &DesiredPool, have: &LivePool) -> Result<PoolPlan, PlanError> {
+    if have.deleting {
+        // Going away: there is nothing to adopt, only a pool to create once it is gone.
+        return update(want, have);
+    }
     let mut have = have.clone();
     have.config.assume_secrets_of(&want.config);
     let foreign: Vec<String> = have
@@ -310,6 +317,12 @@ fn adopt(want: &DesiredPool, have: &LivePool) -> Result<PoolPlan, PlanError> {
     }
     let mut pool = update(want, &have)?;
     pool.adopt = true;
+    if !want.config.sensitive().is_empty() {
+        pool.notes.push(
+            "its passwords and keys cannot be read back: they are taken to be the ones the spec's references hold"
+                .into(),
+        );
+    }
     if pool.action == Action::NoOp {
         pool.action = Action::Update;
     }
@@ -362,6 +375,7 @@ fn update_steps(want: &DesiredPool, have: &LivePool) -> Result<PoolPlan, PlanErr
         ignored: Vec::new(),
         adopt: false,
         node_deallocation: None,
+        notes: Vec::new(),
         users: None,
     };
     if have.deleting {
@@ -370,6 +384,7 @@ fn update_steps(want: &DesiredPool, have: &LivePool) -> Result<PoolPlan, PlanErr
         pool.steps = vec![Step::WaitDeleted, Step::Create];
         return Ok(pool);
     }
+    let scale_ignored = want.ignore_changes.iter().any(|f| f == "scale");
     if pool.changes.is_empty() {
         // The spec's node counts, but the account is not there yet.
         if let (
@@ -379,7 +394,7 @@ fn update_steps(want: &DesiredPool, have: &LivePool) -> Result<PoolPlan, PlanErr
                 low_priority,
                 ..
             },
-        ) = (have.steady, &want.config.scale)
+        ) = (have.steady || scale_ignored, &want.config.scale)
         {
             pool.action = Action::Update;
             pool.steps.push(Step::WaitSteady);
@@ -389,7 +404,7 @@ fn update_steps(want: &DesiredPool, have: &LivePool) -> Result<PoolPlan, PlanErr
                 dedicated + low_priority
             ));
         }
-        if let Some(step) = stopped_short(have, &want.config.scale) {
+        if let Some(step) = stopped_short(have, &want.config.scale).filter(|_| !scale_ignored) {
             pool.action = Action::Update;
             pool.steps.push(step);
         }
@@ -464,7 +479,8 @@ fn update_steps(want: &DesiredPool, have: &LivePool) -> Result<PoolPlan, PlanErr
     }
     pool.steps
         .extend(scale_steps(&have.config.scale, &want.config.scale, false));
-    if !pool.steps.iter().any(|s| matches!(s, Step::Resize { .. }))
+    if !scale_ignored
+        && !pool.steps.iter().any(|s| matches!(s, Step::Resize { .. }))
         && let Some(step) = stopped_short(have, &want.config.scale)
     {
         pool.steps.push(step);
