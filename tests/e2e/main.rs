@@ -6,6 +6,8 @@
 #![allow(clippy::unwrap_used)]
 
 mod common;
+// The emulator's own test helpers, shared rather than copied.
+#[path = "../../crates/batchform-emulator/tests/e2e/common.rs"]
 mod emulator_common;
 
 mod adopt;
