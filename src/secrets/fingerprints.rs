@@ -41,11 +41,7 @@ fn memoized(parts: &[&str], work: impl FnOnce() -> String) -> String {
         digest.update(part.as_bytes());
     }
     let key: [u8; 32] = digest.finalize().into();
-    if let Some(known) = memo()
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .get(&key)
-    {
+    if let Some(known) = memo().lock().unwrap_or_else(|p| p.into_inner()).get(&key) {
         return known.clone();
     }
     COMPUTED.with(|c| c.set(c.get() + 1));
@@ -118,7 +114,10 @@ mod tests {
         let first = reconcile("shared-unique-secret-1", None, "o", "registry:x");
         let before = computed();
         for _ in 0..100 {
-            assert_eq!(reconcile("shared-unique-secret-1", Some(&first), "o", "registry:x"), first);
+            assert_eq!(
+                reconcile("shared-unique-secret-1", Some(&first), "o", "registry:x"),
+                first
+            );
         }
         assert_eq!(computed(), before, "no computation after the first");
     }
