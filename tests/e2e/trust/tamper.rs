@@ -239,6 +239,33 @@ fn tampers() -> Vec<Tamper> {
             "kept",
         ),
         (
+            "a resize stopped",
+            |f| {
+                let i = pool_index(f, "p");
+                f["plan"]["pools"][i]["steps"]
+                    .as_array_mut()
+                    .unwrap()
+                    .insert(0, json!({"step": "stop_resize"}));
+            },
+            "steps",
+        ),
+        (
+            "stop pending resizes",
+            |f| f["spec"]["stop_pending_resize"] = json!(true),
+            "not a valid batchform plan file",
+        ),
+        (
+            "a pool listed twice",
+            |f| {
+                let i = pool_index(f, "p");
+                let mut copy = f["plan"]["pools"][i].clone();
+                copy["action"] = json!("delete");
+                copy["steps"] = json!([{"step": "delete"}]);
+                f["plan"]["pools"].as_array_mut().unwrap().insert(i, copy);
+            },
+            "more than once",
+        ),
+        (
             "no ETag on the protected pool",
             |f| {
                 let i = pool_index(f, "guarded");
@@ -278,7 +305,7 @@ fn every_tampered_plan_file_is_refused_before_the_first_write() {
         serde_json::from_str(&std::fs::read_to_string(dir.path().join("plan.json")).unwrap())
             .unwrap();
     let tampers = tampers();
-    assert!(tampers.len() >= 20);
+    assert!(tampers.len() >= 24);
     for (what, tamper, says) in tampers {
         let mut file = saved.clone();
         tamper(&mut file);
