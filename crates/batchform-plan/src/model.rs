@@ -140,6 +140,33 @@ pub struct PoolPlan {
     pub users: Option<UsersPlan>,
 }
 
+impl PoolPlan {
+    /// A pool with nothing to do yet: what every pool's plan starts from.
+    pub fn nothing(id: &str) -> Self {
+        PoolPlan {
+            id: id.to_string(),
+            action: Action::NoOp,
+            strategy: None,
+            on_nonempty_update: None,
+            changes: Vec::new(),
+            node_deallocation: None,
+            adopt: false,
+            ignore_changes: Vec::new(),
+            ignored: Vec::new(),
+            steps: Vec::new(),
+            cost: Cost::default(),
+            pending: Vec::new(),
+            notes: Vec::new(),
+            etag: None,
+            live: None,
+            desired: None,
+            kept: Default::default(),
+            foreign: Default::default(),
+            users: None,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Action {

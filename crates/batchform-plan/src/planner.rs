@@ -59,25 +59,8 @@ pub fn replan(
         .or_else(|| have.map(|h| h.id.clone()))
         .unwrap_or_default();
     Ok(plan.pools.pop().unwrap_or_else(|| PoolPlan {
-        id,
-        action: Action::NoOp,
-        strategy: None,
         on_nonempty_update: want.map(|w| w.on_nonempty_update),
-        changes: Vec::new(),
-        steps: Vec::new(),
-        cost: Cost::default(),
-        pending: Vec::new(),
-        etag: None,
-        live: None,
-        desired: None,
-        kept: Default::default(),
-        foreign: Default::default(),
-        ignore_changes: Vec::new(),
-        ignored: Vec::new(),
-        adopt: false,
-        node_deallocation: None,
-        notes: Vec::new(),
-        users: None,
+        ..PoolPlan::nothing(&id)
     }))
 }
 
@@ -218,36 +201,18 @@ fn plan_pools(desired: &Desired, live: &Live, now: DateTime<Utc>) -> Plan {
 
 fn create(want: &DesiredPool) -> PoolPlan {
     PoolPlan {
-        id: want.id.clone(),
         action: Action::Create,
-        strategy: None,
         on_nonempty_update: Some(want.on_nonempty_update),
-        changes: Vec::new(),
         // The create body carries node counts or the autoscale formula: one step.
         steps: vec![Step::Create],
-        cost: Cost::default(),
-        pending: Vec::new(),
-        etag: None,
-        live: None,
         desired: Some(want.config.clone()),
-        kept: Default::default(),
-        foreign: Default::default(),
-        ignore_changes: Vec::new(),
-        ignored: Vec::new(),
-        adopt: false,
-        node_deallocation: None,
-        notes: Vec::new(),
-        users: None,
+        ..PoolPlan::nothing(&want.id)
     }
 }
 
 fn delete(have: &LivePool) -> PoolPlan {
     PoolPlan {
-        id: have.id.clone(),
         action: Action::Delete,
-        strategy: None,
-        on_nonempty_update: None,
-        changes: Vec::new(),
         steps: vec![Step::Delete],
         cost: Cost {
             nodes_removed: have.current_nodes(),
@@ -256,18 +221,11 @@ fn delete(have: &LivePool) -> PoolPlan {
             unavailable: true,
             deallocation: None,
         },
-        pending: Vec::new(),
         etag: Some(have.etag.clone()),
         live: Some(have.config.clone()),
-        desired: None,
         kept: have.kept.clone(),
         foreign: have.foreign.clone(),
-        ignore_changes: Vec::new(),
-        ignored: Vec::new(),
-        adopt: false,
-        node_deallocation: None,
-        notes: Vec::new(),
-        users: None,
+        ..PoolPlan::nothing(&have.id)
     }
 }
 
@@ -358,25 +316,14 @@ fn ignoring(want: &DesiredPool, have: &LivePool) -> (DesiredPool, LivePool, Vec<
 fn update_steps(want: &DesiredPool, have: &LivePool) -> Result<PoolPlan, PlanError> {
     let changes = diff(&have.config, &want.config);
     let mut pool = PoolPlan {
-        id: have.id.clone(),
-        action: Action::NoOp,
-        strategy: None,
         on_nonempty_update: Some(want.on_nonempty_update),
         changes,
-        steps: Vec::new(),
-        cost: Cost::default(),
-        pending: Vec::new(),
         etag: Some(have.etag.clone()),
         live: Some(have.config.clone()),
         desired: Some(want.config.clone()),
         kept: have.kept.clone(),
         foreign: have.foreign.clone(),
-        ignore_changes: Vec::new(),
-        ignored: Vec::new(),
-        adopt: false,
-        node_deallocation: None,
-        notes: Vec::new(),
-        users: None,
+        ..PoolPlan::nothing(&have.id)
     };
     if have.deleting {
         // The service refuses every write to a deleting pool; wait for it to go, then create.

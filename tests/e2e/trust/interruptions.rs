@@ -106,13 +106,7 @@ fn trials(seeds: std::ops::Range<u64>) -> (usize, usize) {
         apply(&emulator, dir.path()).success();
         let (after, want) = change(trial);
         write(dir.path(), &after);
-        let mut child = emulator
-            .command(dir.path())
-            .args(["apply", "--auto-approve", "--timeout", "60s", "pools.toml"])
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .unwrap();
+        let mut child = spawn_apply(&emulator, dir.path());
         let took = durations[(trial % 4) as usize];
         let writes_before = writes(&emulator);
         std::thread::sleep(took.mul_f64(rng.random_range(0.15..0.95)));
@@ -181,13 +175,7 @@ fn random_spec_edits_with_random_interruptions_converge_to_the_last_spec() {
                 "[pools.p.scale]\ndedicated = {dedicated}\n[pools.p.metadata]\nedit = \"{edit}\"\n"
             );
             write(dir.path(), &spec(&extra, &users));
-            let mut child = emulator
-                .command(dir.path())
-                .args(["apply", "--auto-approve", "--timeout", "60s", "pools.toml"])
-                .stdout(std::process::Stdio::null())
-                .stderr(std::process::Stdio::null())
-                .spawn()
-                .unwrap();
+            let mut child = spawn_apply(&emulator, dir.path());
             if rng.random_bool(0.6) {
                 std::thread::sleep(Duration::from_millis(rng.random_range(10..600)));
                 let _ = child.kill();

@@ -196,16 +196,10 @@ fn two_racing_applies_leave_no_outside_user_after_one_more_apply() {
                 &user("bob", true, KEY_TWO),
             ),
         );
-        let run = |dir: &std::path::Path| {
-            emulator
-                .command(dir)
-                .args(["apply", "--auto-approve", "--timeout", "60s", "pools.toml"])
-                .stdout(std::process::Stdio::null())
-                .stderr(std::process::Stdio::null())
-                .spawn()
-                .unwrap()
-        };
-        let (mut first, mut second) = (run(a.path()), run(b.path()));
+        let (mut first, mut second) = (
+            spawn_apply(&emulator, a.path()),
+            spawn_apply(&emulator, b.path()),
+        );
         let _ = (first.wait(), second.wait());
         let (dir, want) = if last == "a" {
             (a.path(), ("alice", true))
@@ -258,18 +252,9 @@ fn an_add_delayed_past_a_racers_delete_is_still_recorded() {
             &user("bob", false, KEY_TWO),
         ),
     );
-    let run = |dir: &std::path::Path| {
-        emulator
-            .command(dir)
-            .args(["apply", "--auto-approve", "--timeout", "60s", "pools.toml"])
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .unwrap()
-    };
-    let mut first = run(a.path());
+    let mut first = spawn_apply(&emulator, a.path());
     std::thread::sleep(std::time::Duration::from_secs(1));
-    let mut second = run(b.path());
+    let mut second = spawn_apply(&emulator, b.path());
     let _ = (first.wait(), second.wait());
     let stats = emulator.inspect(Method::GET, "stats", None);
     assert_eq!(stats["faults"]["busy"], 2, "{stats}");

@@ -36,6 +36,17 @@ pub fn apply(emulator: &Emulator, dir: &Path) -> assert_cmd::assert::Assert {
         .assert()
 }
 
+/// `apply` of `pools.toml` in the background, to race or to kill.
+pub fn spawn_apply(emulator: &Emulator, dir: &Path) -> std::process::Child {
+    emulator
+        .command(dir)
+        .args(["apply", "--auto-approve", "--timeout", "60s", "pools.toml"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap()
+}
+
 pub fn plan(emulator: &Emulator, dir: &Path) -> assert_cmd::assert::Assert {
     emulator
         .batchform(dir)
